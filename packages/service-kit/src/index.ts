@@ -1,0 +1,5 @@
+export { loadEnv } from './env.ts';
+export { type ErrorBody, errorHandler, notFoundHandler } from './error-handler.ts';
+export { EnvError, HttpError } from './errors.ts';
+export { type ListenOptions, listen, runMain } from './listen.ts';
+export { createService, type Service, type ServiceOptions } from './service.ts';

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Type } from 'typebox';
+import { EnvError, HttpError } from './errors.ts';
+import { loadEnv } from './env.ts';
+import { createService } from './service.ts';
+
+function buildApp() {
+  const app = createService({ name: 'test', logLevel: false });
+  app.post(
+    '/items',
+    { schema: { body: Type.Object({ n: Type.Integer({ minimum: 0, maximum: 10 }) }, { additionalProperties: false }) } },
+    async (request) => ({ n: request.body.n }),
+  );
+  app.get('/teapot', async () => {
+    throw new HttpError(418, 'short and stout');
+  });
+  app.get('/boom', async () => {
+    throw new Error('secret internals');
+  });
+  return app;
+}
+
+describe('createService', () => {
+  it('answers schema violations with 422 and a detail naming the field', async () => {
+    const app = buildApp();
+    const res = await app.inject({ method: 'POST', url: '/items', payload: { n: 11 } });
+    assert.equal(res.statusCode, 422);
+    assert.match(res.json<{ detail: string }>().detail, /body\/n must be <= 10/);
+    const extra = await app.inject({ method: 'POST', url: '/items', payload: { n: 1, m: 2 } });
+    assert.equal(extra.statusCode, 422);
+    assert.match(extra.json<{ detail: string }>().detail, /unknown field 'm'/);
+  });
+
+  it('answers malformed JSON with 400, not 500', async () => {
+    const app = buildApp();
+    const res = await app.inject({
+      method: 'POST',
+      url: '/items',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"n": ',
+    });
+    assert.equal(res.statusCode, 400);
+    assert.equal(typeof res.json<{ detail: string }>().detail, 'string');
+  });
+
+  it('renders HttpError and hides unexpected errors behind a plain 500', async () => {
+    const app = buildApp();
+    const teapot = await app.inject('/teapot');
+    assert.equal(teapot.statusCode, 418);
+    assert.deepEqual(teapot.json(), { detail: 'short and stout' });
+    const boom = await app.inject('/boom');
+    assert.equal(boom.statusCode, 500);
+    assert.deepEqual(boom.json(), { detail: 'Internal Server Error' });
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const res = await buildApp().inject('/nowhere');
+    assert.equal(res.statusCode, 404);
+    assert.deepEqual(res.json(), { detail: 'Not Found' });
+  });
+});
+
+describe('loadEnv', () => {
+  const schema = Type.Object({
+    PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8101 }),
+    VERBOSE: Type.Boolean({ default: false }),
+  });
+
+  it('applies defaults and converts strings', () => {
+    assert.deepEqual(loadEnv('svc', schema, {}), { PORT: 8101, VERBOSE: false });
+    assert.deepEqual(loadEnv('svc', schema, { PORT: '9000', VERBOSE: 'true' }), { PORT: 9000, VERBOSE: true });
+  });
+
+  it('names every bad variable', () => {
+    assert.throws(
+      () => loadEnv('svc', schema, { PORT: 'eighty' }),
+      (err: unknown) => err instanceof EnvError && /PORT/.test(err.message) && err.code === 'ERR_INVALID_ENV',
+    );
+  });
+});
