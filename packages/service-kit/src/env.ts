@@ -7,7 +7,11 @@ import { EnvError } from './errors.ts';
  * Strings are converted to the schema's types (`"8101"` → `8101`, `"true"` → `true`) and defaults are applied,
  * so every service starts from sane local defaults and fails fast, naming each bad variable, otherwise.
  */
-export function loadEnv<T extends TObject>(service: string, schema: T, env: NodeJS.ProcessEnv = process.env): Static<T> {
+export function loadEnv<T extends TObject>(
+  service: string,
+  schema: T,
+  env: NodeJS.ProcessEnv = process.env,
+): Static<T> {
   const picked: Record<string, unknown> = {};
   for (const key of Object.keys(schema.properties)) {
     const value = env[key];

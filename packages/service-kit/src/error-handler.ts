@@ -24,9 +24,16 @@ function validationDetail(error: FastifyError): string {
  * The one error handler: caller mistakes become 4xx with a `detail`, anything unexpected a logged 500
  * whose body reveals nothing internal.
  */
-export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function errorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   if (error instanceof HttpError) {
-    return reply.code(error.statusCode).headers(error.headers).send({ detail: error.message } satisfies ErrorBody);
+    return reply
+      .code(error.statusCode)
+      .headers(error.headers)
+      .send({ detail: error.message } satisfies ErrorBody);
   }
   if (error.validation) {
     return reply.code(422).send({ detail: validationDetail(error) } satisfies ErrorBody);

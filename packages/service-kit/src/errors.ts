@@ -7,7 +7,11 @@ export class HttpError extends Error {
   readonly code: string;
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(statusCode: number, detail: string, options: { code?: string; headers?: Record<string, string>; cause?: unknown } = {}) {
+  constructor(
+    statusCode: number,
+    detail: string,
+    options: { code?: string; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
     super(detail, { cause: options.cause });
     this.name = 'HttpError';
     this.statusCode = statusCode;

@@ -34,6 +34,8 @@ export async function listen(app: Service, options: ListenOptions): Promise<stri
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+  // Started by a supervisor with an IPC channel (the stack launcher): if the supervisor dies, do not linger as an orphan.
+  if (process.connected) process.once('disconnect', () => shutdown('SIGTERM'));
   return address;
 }
 

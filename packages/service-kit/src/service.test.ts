@@ -1,15 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Type } from 'typebox';
-import { EnvError, HttpError } from './errors.ts';
 import { loadEnv } from './env.ts';
+import { EnvError, HttpError } from './errors.ts';
 import { createService } from './service.ts';
 
 function buildApp() {
   const app = createService({ name: 'test', logLevel: false });
   app.post(
     '/items',
-    { schema: { body: Type.Object({ n: Type.Integer({ minimum: 0, maximum: 10 }) }, { additionalProperties: false }) } },
+    {
+      schema: {
+        body: Type.Object({ n: Type.Integer({ minimum: 0, maximum: 10 }) }, { additionalProperties: false }),
+      },
+    },
     async (request) => ({ n: request.body.n }),
   );
   app.get('/teapot', async () => {
@@ -69,7 +73,10 @@ describe('loadEnv', () => {
 
   it('applies defaults and converts strings', () => {
     assert.deepEqual(loadEnv('svc', schema, {}), { PORT: 8101, VERBOSE: false });
-    assert.deepEqual(loadEnv('svc', schema, { PORT: '9000', VERBOSE: 'true' }), { PORT: 9000, VERBOSE: true });
+    assert.deepEqual(loadEnv('svc', schema, { PORT: '9000', VERBOSE: 'true' }), {
+      PORT: 9000,
+      VERBOSE: true,
+    });
   });
 
   it('names every bad variable', () => {

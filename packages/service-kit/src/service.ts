@@ -1,10 +1,16 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 
 /** A Fastify instance with the TypeBox type provider, as every service in the stack uses. */
-export type Service = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type Service = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 /** Options for {@link createService}. */
 export interface ServiceOptions {
@@ -23,7 +29,9 @@ export interface ServiceOptions {
  */
 export function createService(options: ServiceOptions): Service {
   const logger: FastifyServerOptions['logger'] =
-    options.logLevel === false ? false : { level: options.logLevel ?? 'info', base: { service: options.name } };
+    options.logLevel === false
+      ? false
+      : { level: options.logLevel ?? 'info', base: { service: options.name } };
   const app = Fastify({
     logger,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
@@ -38,7 +46,12 @@ export function createService(options: ServiceOptions): Service {
   app.setNotFoundHandler(notFoundHandler);
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
   });

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+import type { LineSink } from './child.ts';
+/**
+ * `npm start`: runs the whole stack as local processes with prefixed logs, prints where everything is,
+ * and stops every child cleanly on Ctrl-C or SIGTERM.
+ */
+import { loadStackConfig } from './config.ts';
+import { type Stack, startStack } from './launcher.ts';
+import { formatLogLine } from './log-format.ts';
+import { stackProcesses } from './stack.ts';
+
+const COLORS = [36, 33, 35, 32, 34, 31];
+
+function main(): void {
+  let config: ReturnType<typeof loadStackConfig>;
+  try {
+    config = loadStackConfig();
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const specs = stackProcesses(config);
+  const width = Math.max(...specs.map((s) => s.name.length));
+  const color = process.stdout.isTTY && !process.env.NO_COLOR;
+  const prefixes = new Map(
+    specs.map((s, i) => {
+      const label = s.name.padEnd(width);
+      return [s.name, color ? `\x1b[${COLORS[i % COLORS.length]}m${label}\x1b[0m |` : `${label} |`];
+    }),
+  );
+  const sink: LineSink = (name, line) =>
+    process.stdout.write(`${prefixes.get(name) ?? name} ${formatLogLine(line)}\n`);
+
+  let stack: Stack | undefined;
+  let shuttingDown = false;
+  const shutdown = async (reason: string, code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    process.stdout.write(`\n${reason}: stopping the stack...\n`);
+    await stack?.stop();
+    process.stdout.write('all processes stopped.\n');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown('Ctrl-C', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+
+  startStack(specs, { sink }).then(
+    (started) => {
+      stack = started;
+      if (shuttingDown) {
+        void started.stop();
+        return;
+      }
+      const web = `http://localhost:${config.GATEWAY_WEB_PORT}`;
+      const admin = `http://localhost:${config.GATEWAY_ADMIN_PORT}`;
+      process.stdout.write(
+        [
+          '',
+          'The stack is up.',
+          `  gateway (web)    ${web}   routes /pybackend, /rbackend, /add`,
+          `  gateway (admin)  ${admin}/api/rawdata   ${admin}/ping`,
+          `  forward-auth     http://127.0.0.1:${config.FORWARD_AUTH_PORT}/auth`,
+          `  pybackend-ts     http://127.0.0.1:${config.PYBACKEND_PORT}`,
+          `  model-service    http://127.0.0.1:${config.MODEL_SERVICE_PORT}`,
+          `  adder            http://127.0.0.1:${config.ADDER_HTTP_PORT}  grpc 127.0.0.1:${config.ADDER_GRPC_PORT}`,
+          '',
+          `Try:  http :${config.GATEWAY_WEB_PORT}/pybackend "Authorization: Bearer foobar"`,
+          'Ctrl-C stops everything.',
+          '',
+        ].join('\n'),
+      );
+      started.crashed.then((exit) =>
+        shutdown(`${exit.name} exited unexpectedly (code ${exit.code ?? exit.signal})`, 1),
+      );
+    },
+    (err: unknown) => {
+      process.stderr.write(`\nThe stack did not start: ${(err as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+main();

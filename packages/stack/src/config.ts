@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import { loadEnv } from '@gateway-pattern/service-kit';
+import { type Static, Type } from 'typebox';
+
+const Port = (port: number) => Type.Integer({ minimum: 1, maximum: 65535, default: port });
+
+/** Ports of the local stack (DESIGN.md, Ports), each overridable by an environment variable. */
+export const StackEnv = Type.Object({
+  GATEWAY_WEB_PORT: Port(8000),
+  GATEWAY_ADMIN_PORT: Port(8080),
+  FORWARD_AUTH_PORT: Port(4181),
+  PYBACKEND_PORT: Port(8101),
+  MODEL_SERVICE_PORT: Port(8102),
+  ADDER_HTTP_PORT: Port(8103),
+  ADDER_GRPC_PORT: Port(50051),
+  /** Demo credential of the local profile; set it empty to run the stack without it. */
+  STATIC_TOKENS: Type.String({ default: 'foobar:demo' }),
+  LOG_LEVEL: Type.String({ default: 'info' }),
+});
+
+/** The local stack's settings. */
+export type StackConfig = Static<typeof StackEnv>;
+
+/** Reads the stack's settings from the environment (defaults: the ports of DESIGN.md). */
+export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
+  return loadEnv('stack', StackEnv, env);
+}
+
+/** The repository root, found from this file so the launcher works from any cwd. */
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));

@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import type { ProcessSpec } from './child.ts';
+import { repoRoot, type StackConfig } from './config.ts';
+
+const local = (port: number) => `http://127.0.0.1:${port}`;
+
+/**
+ * The processes of the local stack, in start order: backends and the auth service first, the gateway last,
+ * so the gateway never routes to something that is not up yet.
+ */
+export function stackProcesses(config: StackConfig, root: string = repoRoot): ProcessSpec[] {
+  const common = { HOST: '127.0.0.1', LOG_LEVEL: config.LOG_LEVEL };
+  const app = (name: string) => join(root, 'apps', name);
+  return [
+    {
+      name: 'model-service',
+      cwd: app('model-service'),
+      args: ['src/main.ts'],
+      env: { ...common, PORT: String(config.MODEL_SERVICE_PORT) },
+      readyUrl: `${local(config.MODEL_SERVICE_PORT)}/`,
+    },
+    {
+      name: 'forward-auth',
+      cwd: app('forward-auth'),
+      args: ['src/main.ts'],
+      env: { ...common, PORT: String(config.FORWARD_AUTH_PORT), STATIC_TOKENS: config.STATIC_TOKENS },
+      readyUrl: `${local(config.FORWARD_AUTH_PORT)}/`,
+    },
+    {
+      name: 'adder',
+      cwd: app('adder'),
+      args: ['src/main.ts'],
+      env: {
+        ...common,
+        HTTP_PORT: String(config.ADDER_HTTP_PORT),
+        GRPC_PORT: String(config.ADDER_GRPC_PORT),
+      },
+      readyUrl: `${local(config.ADDER_HTTP_PORT)}/readyz`,
+    },
+    {
+      name: 'pybackend',
+      cwd: app('pybackend-ts'),
+      args: ['src/main.ts'],
+      env: {
+        ...common,
+        PORT: String(config.PYBACKEND_PORT),
+        MODEL_SERVICE_URL: local(config.MODEL_SERVICE_PORT),
+      },
+      readyUrl: `${local(config.PYBACKEND_PORT)}/`,
+    },
+    {
+      name: 'gateway',
+      cwd: app('gateway'),
+      args: [
+        'src/cli.ts',
+        '--configFile',
+        join(root, 'infra', 'gateway', 'gateway.yml'),
+        `--entryPoints.web.address=:${config.GATEWAY_WEB_PORT}`,
+        `--entryPoints.traefik.address=:${config.GATEWAY_ADMIN_PORT}`,
+      ],
+      env: {
+        LOG_LEVEL: config.LOG_LEVEL,
+        FORWARD_AUTH_URL: local(config.FORWARD_AUTH_PORT),
+        PYBACKEND_URL: local(config.PYBACKEND_PORT),
+        MODEL_SERVICE_URL: local(config.MODEL_SERVICE_PORT),
+        ADDER_URL: local(config.ADDER_HTTP_PORT),
+      },
+      readyUrl: `${local(config.GATEWAY_ADMIN_PORT)}/ping`,
+    },
+  ];
+}

@@ -1,0 +1,131 @@
+/**
+ * The README's walkthrough, run for real: every process of the stack is started by the same launcher
+ * `npm start` uses (on free ports), and the requests of the README are sent through the gateway.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { loadStackConfig, type StackConfig } from './config.ts';
+import { freePorts } from './free-ports.ts';
+import { type Stack, startStack } from './launcher.ts';
+import { stackProcesses } from './stack.ts';
+
+let stack: Stack;
+let config: StackConfig;
+const output: string[] = [];
+
+async function call(
+  path: string,
+  init: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string } = {},
+) {
+  const res = await request(`http://127.0.0.1:${config.GATEWAY_WEB_PORT}${path}`, {
+    method: init.method ?? 'GET',
+    headers: init.headers,
+    body: init.body,
+  });
+  const text = await res.body.text();
+  return { status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) as unknown };
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe('walkthrough through the gateway', () => {
+  before(async () => {
+    const [web, admin, auth, py, model, adderHttp, adderGrpc] = await freePorts(7);
+    config = loadStackConfig({
+      GATEWAY_WEB_PORT: String(web),
+      GATEWAY_ADMIN_PORT: String(admin),
+      FORWARD_AUTH_PORT: String(auth),
+      PYBACKEND_PORT: String(py),
+      MODEL_SERVICE_PORT: String(model),
+      ADDER_HTTP_PORT: String(adderHttp),
+      ADDER_GRPC_PORT: String(adderGrpc),
+      LOG_LEVEL: 'warn',
+    });
+    try {
+      stack = await startStack(stackProcesses(config), {
+        sink: (name, line) => output.push(`${name} | ${line}`),
+        readyTimeoutMs: 60_000,
+      });
+    } catch (err) {
+      process.stderr.write(`${output.join('\n')}\n`);
+      throw err;
+    }
+  });
+
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it('rejects a request without credentials with 403 Not authenticated', async () => {
+    const res = await call('/pybackend');
+    assert.equal(res.status, 403);
+    assert.deepEqual(res.json(), { detail: 'Not authenticated' });
+  });
+
+  it('rejects a wrong token with 401 Invalid Token', async () => {
+    const res = await call('/pybackend', { headers: bearer('foo') });
+    assert.equal(res.status, 401);
+    assert.deepEqual(res.json(), { detail: 'Invalid Token' });
+  });
+
+  it('serves the relay backend with the demo token', async () => {
+    const res = await call('/pybackend', { headers: bearer('foobar') });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json(), { title: 'Python Backend API' });
+    const path = await call('/pybackend/foobar', { headers: bearer('foobar') });
+    assert.deepEqual(path.json(), { title: 'Python Backend API', path: 'foobar' });
+  });
+
+  it('serves the model service', async () => {
+    const res = await call('/rbackend', { headers: bearer('foobar') });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json(), { title: 'R Backend API' });
+  });
+
+  it('answers admission directly and through the relay with the same result', async () => {
+    const body = JSON.stringify({ gre: 600, rank: '1' });
+    const headers = { ...bearer('foobar'), 'content-type': 'application/json' };
+    const direct = await call('/rbackend/admission', { method: 'POST', headers, body });
+    assert.equal(direct.status, 200);
+    const answer = direct.json() as { result: boolean; probability: number };
+    assert.equal(answer.result, true);
+    assert.ok(Math.abs(answer.probability - 0.52355) < 1e-5, `probability ${answer.probability}`);
+    const relayed = await call('/pybackend/admission', { method: 'POST', headers, body });
+    assert.equal(relayed.status, 200);
+    assert.deepEqual(relayed.json(), answer);
+  });
+
+  it('rejects invalid admission input with 422 through the gateway', async () => {
+    const headers = { ...bearer('foobar'), 'content-type': 'application/json' };
+    const res = await call('/pybackend/admission', { method: 'POST', headers, body: '{"gre": 900}' });
+    assert.equal(res.status, 422);
+    assert.match((res.json() as { detail: string }).detail, /gre/);
+  });
+
+  it('never lets a client spoof the identity header', async () => {
+    const res = await call('/pybackend/whoami', { headers: { ...bearer('foobar'), 'x-auth-user': 'admin' } });
+    assert.equal(res.status, 200);
+    const seen = res.json() as { user: string | null };
+    assert.equal(seen.user, 'demo');
+  });
+
+  it('does not route unknown paths', async () => {
+    const res = await call('/nowhere', { headers: bearer('foobar') });
+    assert.equal(res.status, 404);
+    assert.equal(res.text, '404 page not found\n');
+  });
+
+  it('adds through the gateway', async () => {
+    const res = await call('/add/10/10', { headers: bearer('foobar') });
+    assert.equal(res.status, 200);
+    assert.equal(res.text, '20');
+  });
+
+  it('fails closed when the auth service is down', async () => {
+    await stack.children.get('forward-auth')?.stop();
+    const res = await call('/pybackend', { headers: bearer('foobar') });
+    assert.equal(res.status, 500);
+    assert.equal(res.text, '');
+  });
+});
