@@ -1,0 +1,334 @@
+/**
+ * The dynamic configuration's resources (Traefik's `http.routers`, `http.services`, `http.middlewares`,
+ * `http.serversTransports`), validated one resource at a time: a bad resource is disabled on its own and the
+ * rest of the configuration keeps working. Durations are in milliseconds.
+ */
+
+import { findKey, isRawMap } from './raw.ts';
+import {
+  boolean,
+  duration,
+  type Infer,
+  Issues,
+  integer,
+  list,
+  object,
+  oneOf,
+  record,
+  refine,
+  required,
+  type Schema,
+  string,
+  withDefault,
+} from './schema.ts';
+
+const notYet = 'not supported by this gateway yet';
+
+const httpUrl = refine(string({ nonEmpty: true }), (value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:'
+      ? undefined
+      : `unsupported scheme ${url.protocol}`;
+  } catch {
+    return `invalid URL "${value}"`;
+  }
+});
+
+const regexp = refine(string({ nonEmpty: true }), (value) => {
+  try {
+    new RegExp(value);
+    return undefined;
+  } catch (error) {
+    return `invalid regular expression: ${(error as Error).message}`;
+  }
+});
+
+const routerSchema = object(
+  {
+    rule: required(string({ nonEmpty: true })),
+    service: required(string({ nonEmpty: true })),
+    entryPoints: list(string({ nonEmpty: true })),
+    middlewares: withDefault(list(string({ nonEmpty: true })), []),
+    priority: withDefault(integer(), 0),
+    // Traefik falls back to v3 for an unknown value; `build.ts` does that.
+    ruleSyntax: string(),
+  },
+  {
+    ignored: { observability: 'ignored' },
+    unsupported: { tls: 'TLS routers are not supported by this gateway yet', parentRefs: notYet },
+  },
+);
+
+const loadBalancerSchema = object(
+  {
+    servers: withDefault(
+      list(
+        object({
+          url: required(httpUrl),
+          weight: integer({ min: 0 }),
+          preservePath: boolean(),
+        }),
+      ),
+      [],
+    ),
+    passHostHeader: withDefault(boolean(), true),
+    serversTransport: string({ nonEmpty: true }),
+    strategy: oneOf(['wrr', 'p2c', 'hrw', 'leasttime']),
+    responseForwarding: object({ flushInterval: duration() }),
+  },
+  {
+    unsupported: {
+      sticky: `sticky sessions are ${notYet}`,
+      healthCheck: `health checks are ${notYet}`,
+      passiveHealthCheck: `health checks are ${notYet}`,
+    },
+  },
+);
+
+const serviceSchema = object(
+  { loadBalancer: loadBalancerSchema },
+  {
+    unsupported: {
+      weighted: `weighted services are ${notYet}`,
+      mirroring: `mirroring services are ${notYet}`,
+      failover: `failover services are ${notYet}`,
+    },
+  },
+);
+
+const serversTransportSchema = object(
+  {
+    forwardingTimeouts: object({
+      dialTimeout: duration({ min: 0 }),
+      responseHeaderTimeout: duration({ min: 0 }),
+      idleConnTimeout: duration({ min: 0 }),
+      readIdleTimeout: duration({ min: 0 }),
+      pingTimeout: duration({ min: 0 }),
+    }),
+    maxIdleConnsPerHost: integer({ min: -1 }),
+    disableHTTP2: boolean(),
+  },
+  {
+    unsupported: {
+      serverName: notYet,
+      insecureSkipVerify: notYet,
+      rootCAs: notYet,
+      certificates: notYet,
+      peerCertURI: notYet,
+      spiffe: notYet,
+    },
+  },
+);
+
+const forwardAuthSchema = object(
+  {
+    address: required(httpUrl),
+    trustForwardHeader: boolean(),
+    authResponseHeaders: withDefault(list(string({ nonEmpty: true })), []),
+    authResponseHeadersRegex: regexp,
+    authRequestHeaders: withDefault(list(string({ nonEmpty: true })), []),
+    addAuthCookiesToResponse: withDefault(list(string({ nonEmpty: true })), []),
+    headerField: string({ nonEmpty: true }),
+    preserveLocationHeader: withDefault(boolean(), false),
+    preserveRequestMethod: withDefault(boolean(), false),
+    maxResponseBodySize: integer(),
+    authSigninURL: httpUrl,
+    // Extension (traefik/traefik#9857): Traefik's timeout is a fixed 30 s.
+    timeout: withDefault(duration({ min: 1 }), 30_000),
+  },
+  {
+    unsupported: {
+      tls: `forwardAuth.tls (client certificates, custom CAs) is ${notYet}`,
+      forwardBody: `forwardAuth.forwardBody is ${notYet}`,
+      maxBodySize: `forwardAuth.maxBodySize is ${notYet}`,
+    },
+  },
+);
+
+const basicAuthSchema = object({
+  users: withDefault(list(string({ nonEmpty: true })), []),
+  usersFile: string({ nonEmpty: true }),
+  realm: withDefault(string(), 'traefik'),
+  removeHeader: withDefault(boolean(), false),
+  headerField: string({ nonEmpty: true }),
+});
+
+const stripPrefixSchema = object({
+  prefixes: required(list(string())),
+  forceSlash: boolean(),
+});
+
+const corsAndMore = `${notYet} (only custom headers and the simple security headers are)`;
+
+const headersSchema = object(
+  {
+    customRequestHeaders: record(string()),
+    customResponseHeaders: record(string()),
+    frameDeny: boolean(),
+    customFrameOptionsValue: string(),
+    contentTypeNosniff: boolean(),
+    browserXssFilter: boolean(),
+    customBrowserXSSValue: string(),
+    contentSecurityPolicy: string(),
+    contentSecurityPolicyReportOnly: string(),
+    referrerPolicy: string(),
+    permissionsPolicy: string(),
+    stsSeconds: integer({ min: 0 }),
+    stsIncludeSubdomains: boolean(),
+    stsPreload: boolean(),
+    forceSTSHeader: boolean(),
+  },
+  {
+    ignored: Object.fromEntries(
+      ['sslRedirect', 'sslTemporaryRedirect', 'sslHost', 'sslForceHost', 'featurePolicy'].map((k) => [
+        k,
+        'deprecated and without effect in Traefik v3, ignored',
+      ]),
+    ),
+    unsupported: Object.fromEntries(
+      [
+        'accessControlAllowCredentials',
+        'accessControlAllowHeaders',
+        'accessControlAllowMethods',
+        'accessControlAllowOriginList',
+        'accessControlAllowOriginListRegex',
+        'accessControlExposeHeaders',
+        'accessControlMaxAge',
+        'addVaryHeader',
+        'allowedHosts',
+        'hostsProxyHeaders',
+        'sslProxyHeaders',
+        'publicKey',
+        'isDevelopment',
+      ].map((k) => [k, corsAndMore]),
+    ),
+  },
+);
+
+const chainSchema = object({ middlewares: required(list(string({ nonEmpty: true }))) });
+
+const redirectSchemeSchema = object({
+  scheme: required(string({ nonEmpty: true })),
+  port: string(),
+  permanent: withDefault(boolean(), false),
+});
+
+/** `http.routers.<name>`. */
+export type RouterConfig = Infer<typeof routerSchema>;
+/** `http.services.<name>`. */
+export type ServiceConfig = Infer<typeof serviceSchema>;
+/** `http.services.<name>.loadBalancer`. */
+export type LoadBalancerConfig = Infer<typeof loadBalancerSchema>;
+/** `http.serversTransports.<name>`. */
+export type ServersTransportConfig = Infer<typeof serversTransportSchema>;
+/** `forwardAuth` middleware options. */
+export type ForwardAuthConfig = Infer<typeof forwardAuthSchema>;
+/** `basicAuth` middleware options. */
+export type BasicAuthConfig = Infer<typeof basicAuthSchema>;
+/** `stripPrefix` middleware options. */
+export type StripPrefixConfig = Infer<typeof stripPrefixSchema>;
+/** `headers` middleware options. */
+export type HeadersConfig = Infer<typeof headersSchema>;
+/** `chain` middleware options. */
+export type ChainConfig = Infer<typeof chainSchema>;
+/** `redirectScheme` middleware options. */
+export type RedirectSchemeConfig = Infer<typeof redirectSchemeSchema>;
+
+/** A middleware's type and its validated options. */
+export type MiddlewareConfig =
+  | { type: 'forwardAuth'; options: ForwardAuthConfig }
+  | { type: 'basicAuth'; options: BasicAuthConfig }
+  | { type: 'stripPrefix'; options: StripPrefixConfig }
+  | { type: 'headers'; options: HeadersConfig }
+  | { type: 'chain'; options: ChainConfig }
+  | { type: 'redirectScheme'; options: RedirectSchemeConfig };
+
+const middlewareSchemas: { readonly [T in MiddlewareConfig['type']]: Schema<unknown> } = {
+  forwardAuth: forwardAuthSchema,
+  basicAuth: basicAuthSchema,
+  stripPrefix: stripPrefixSchema,
+  headers: headersSchema,
+  chain: chainSchema,
+  redirectScheme: redirectSchemeSchema,
+};
+
+// Traefik's other middleware types, so the error says "not supported" rather than "unknown".
+const traefikMiddlewares = [
+  'addPrefix',
+  'buffering',
+  'circuitBreaker',
+  'compress',
+  'contentType',
+  'digestAuth',
+  'errors',
+  'grpcWeb',
+  'inFlightReq',
+  'ipAllowList',
+  'ipWhiteList',
+  'passTLSClientCert',
+  'plugin',
+  'rateLimit',
+  'redirectRegex',
+  'replacePath',
+  'replacePathRegex',
+  'retry',
+  'stripPrefixRegex',
+];
+
+/** The outcome of validating one resource: the value, or the errors that disable it. */
+export type Validated<T> =
+  | { readonly ok: true; readonly value: T; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly errors: readonly string[]; readonly warnings: readonly string[] };
+
+function validate<T>(schema: Schema<T>, raw: unknown, path: string): Validated<T> {
+  const issues = new Issues();
+  const value = schema.parse(raw, path, issues);
+  const warnings = issues.lines('warning');
+  if (value === undefined || issues.hasErrors) return { ok: false, errors: issues.lines('error'), warnings };
+  return { ok: true, value, warnings };
+}
+
+/** Validates one router. */
+export function validateRouter(raw: unknown, path: string): Validated<RouterConfig> {
+  return validate(routerSchema, raw, path);
+}
+
+/** Validates one service; exactly one service type must be given. */
+export function validateService(raw: unknown, path: string): Validated<ServiceConfig> {
+  const result = validate(serviceSchema, raw, path);
+  if (result.ok && result.value.loadBalancer === undefined) {
+    return { ok: false, errors: [`${path}: a service needs a loadBalancer`], warnings: result.warnings };
+  }
+  return result;
+}
+
+/** Validates one servers transport. */
+export function validateServersTransport(raw: unknown, path: string): Validated<ServersTransportConfig> {
+  return validate(serversTransportSchema, raw, path);
+}
+
+/** Validates one middleware: exactly one known type, with valid options. */
+export function validateMiddleware(raw: unknown, path: string): Validated<MiddlewareConfig> {
+  if (!isRawMap(raw)) return { ok: false, errors: [`${path}: expected a map`], warnings: [] };
+  const keys = Object.keys(raw);
+  if (keys.length !== 1) {
+    return {
+      ok: false,
+      errors: [`${path}: a middleware needs exactly one type, got ${keys.length} (${keys.join(', ')})`],
+      warnings: [],
+    };
+  }
+  const given = keys[0] ?? '';
+  const type = findKey(middlewareSchemas, given) as MiddlewareConfig['type'] | undefined;
+  if (type === undefined) {
+    const known = traefikMiddlewares.find((t) => t.toLowerCase() === given.toLowerCase());
+    const message = known
+      ? `middleware type "${known}" is not supported by this gateway yet`
+      : `unknown middleware type "${given}"`;
+    return { ok: false, errors: [`${path}: ${message}`], warnings: [] };
+  }
+  const result = validate(middlewareSchemas[type], raw[given], `${path}.${type}`);
+  if (!result.ok) return result;
+  return { ok: true, value: { type, options: result.value } as MiddlewareConfig, warnings: result.warnings };
+}

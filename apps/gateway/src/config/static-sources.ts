@@ -1,0 +1,135 @@
+/**
+ * Where the static configuration comes from: the `--configFile` YAML, `--a.b.c=value` flags and
+ * `GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS` variables. Traefik makes these sources mutually exclusive; here flags and
+ * variables override the file, so tests and the launcher can move ports without editing it.
+ * Precedence: file < environment < flags.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { StaticConfigError } from '../errors.ts';
+import { findKey, getIn, isRawMap, mergeRaw, type RawMap, setIn } from './raw.ts';
+import { type ParsedStaticConfig, parseStaticConfig } from './static.ts';
+
+/** Where to read the static configuration from. */
+export interface StaticSources {
+  /** Command-line arguments, without `node` and the script. */
+  readonly argv: readonly string[];
+  /** Environment variables. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Directory that relative paths given as flags resolve against. */
+  readonly cwd: string;
+}
+
+/** The command line, split into the config file, the overriding flags and the meta options. */
+export interface ParsedArgs {
+  readonly configFile: string | undefined;
+  readonly flags: RawMap;
+  readonly help: boolean;
+  readonly version: boolean;
+}
+
+/** A static configuration with the file it was read from. */
+export interface LoadedStaticConfig extends ParsedStaticConfig {
+  readonly configFile: string | undefined;
+}
+
+// Fields holding file paths: relative values resolve against the directory of the source that set them.
+const pathFields: readonly (readonly string[])[] = [
+  ['providers', 'file', 'directory'],
+  ['providers', 'file', 'filename'],
+  ['accessLog', 'filePath'],
+  ['log', 'filePath'],
+];
+
+/**
+ * Splits argv into `--configFile`, `--help`, `--version` and Traefik-style dotted flags
+ * (`--entryPoints.web.address=:9000`, `--entryPoints.web.address :9000`, or `--ping` for `true`).
+ */
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  let configFile: string | undefined;
+  let help = false;
+  let version = false;
+  const flags: RawMap = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '-h' || arg === '--help') {
+      help = true;
+      continue;
+    }
+    if (!arg.startsWith('--')) throw new StaticConfigError([`unexpected argument "${arg}"`]);
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    let value: string;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else if (i + 1 < argv.length && !(argv[i + 1] ?? '').startsWith('--')) value = argv[++i] ?? '';
+    else value = 'true';
+    const lower = name.toLowerCase();
+    if (lower === 'configfile') configFile = value;
+    else if (lower === 'version') version = true;
+    else if (name === '' || name.split('.').some((s) => s === '')) {
+      throw new StaticConfigError([`invalid flag "${arg}"`]);
+    } else setIn(flags, name.split('.'), value);
+  }
+  return { configFile, flags, help, version };
+}
+
+/** Reads and validates the static configuration from every source. Throws {@link StaticConfigError}. */
+export async function loadStaticConfig(sources: StaticSources): Promise<LoadedStaticConfig> {
+  const args = parseArgs(sources.argv);
+  let fromFile: RawMap = {};
+  let configFile: string | undefined;
+  if (args.configFile !== undefined) {
+    configFile = resolve(sources.cwd, args.configFile);
+    fromFile = await readStaticFile(configFile);
+    resolvePaths(fromFile, dirname(configFile));
+  }
+  const flags = structuredClone(args.flags);
+  resolvePaths(flags, sources.cwd);
+  const fromEnv = environmentOverrides(sources.env, mergeRaw(fromFile, flags));
+  const parsed = parseStaticConfig(mergeRaw(mergeRaw(fromFile, fromEnv), flags));
+  return { ...parsed, configFile };
+}
+
+async function readStaticFile(file: string): Promise<RawMap> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new StaticConfigError([`cannot read ${file}: ${(error as Error).message}`]);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new StaticConfigError([`${file}: ${(error as Error).message.split('\n')[0]}`]);
+  }
+  if (raw === null || raw === undefined) return {};
+  if (!isRawMap(raw)) throw new StaticConfigError([`${file}: the top level must be a map`]);
+  return raw;
+}
+
+function resolvePaths(raw: RawMap, base: string): void {
+  for (const path of pathFields) {
+    const value = getIn(raw, path);
+    if (typeof value === 'string' && value !== '' && !isAbsolute(value))
+      setIn(raw, path, resolve(base, value));
+  }
+}
+
+const entryPointVariable = /^GATEWAY_ENTRYPOINTS_(.+)_ADDRESS$/;
+
+/** `GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS=:9000` → `entryPoints.<name>.address`; NAME matches case-insensitively. */
+function environmentOverrides(env: StaticSources['env'], known: RawMap): RawMap {
+  const out: RawMap = {};
+  const declared = getIn(known, ['entryPoints']);
+  for (const [variable, value] of Object.entries(env)) {
+    const match = entryPointVariable.exec(variable);
+    if (!match || value === undefined) continue;
+    const name = match[1] ?? '';
+    const existing = isRawMap(declared) ? findKey(declared, name) : undefined;
+    setIn(out, ['entryPoints', existing ?? name.toLowerCase(), 'address'], value);
+  }
+  return out;
+}

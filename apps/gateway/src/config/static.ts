@@ -1,0 +1,245 @@
+/**
+ * The static configuration: Traefik v3's install configuration (entryPoints, providers, api, ping, metrics,
+ * accessLog, log), validated into a typed object with defaults applied. Reading it from a file, flags and the
+ * environment is `static-sources.ts`; this module only says what a valid configuration is.
+ */
+
+import { parseAddress } from '../entrypoints/address.ts';
+import { StaticConfigError } from '../errors.ts';
+import {
+  boolean,
+  duration,
+  type Infer,
+  Issues,
+  integer,
+  list,
+  object,
+  oneOf,
+  record,
+  refine,
+  required,
+  string,
+  withDefault,
+} from './schema.ts';
+
+const notImplemented = 'not supported by this gateway yet, ignored';
+
+const forwardingTimeoutsSchema = object({
+  dialTimeout: withDefault(duration({ min: 0 }), 30_000),
+  responseHeaderTimeout: withDefault(duration({ min: 0 }), 0),
+  idleConnTimeout: withDefault(duration({ min: 0 }), 90_000),
+  readIdleTimeout: duration({ min: 0 }),
+  pingTimeout: duration({ min: 0 }),
+});
+
+const entryPointSchema = object(
+  {
+    address: required(
+      refine(string({ nonEmpty: true }), (value) => {
+        const parsed = parseAddress(value);
+        return typeof parsed === 'string' ? parsed : undefined;
+      }),
+    ),
+    asDefault: boolean(),
+    forwardedHeaders: object({ insecure: boolean(), trustedIPs: list(string({ nonEmpty: true })) }),
+    transport: object(
+      {
+        lifeCycle: object({
+          requestAcceptGraceTimeout: duration({ min: 0 }),
+          graceTimeOut: withDefault(duration({ min: 0 }), 10_000),
+        }),
+        respondingTimeouts: object({
+          readTimeout: duration({ min: 0 }),
+          writeTimeout: duration({ min: 0 }),
+          idleTimeout: duration({ min: 0 }),
+        }),
+      },
+      { ignored: { keepAliveMaxRequests: notImplemented, keepAliveMaxTime: notImplemented } },
+    ),
+  },
+  {
+    ignored: {
+      http: 'entrypoint-level http options (redirections, middlewares, tls) are not supported yet, ignored',
+      http2: notImplemented,
+      http3: notImplemented,
+      proxyProtocol: notImplemented,
+      udp: notImplemented,
+      reusePort: notImplemented,
+      observability: notImplemented,
+      allowACMEByPass: notImplemented,
+    },
+  },
+);
+
+const fileProviderSchema = object({
+  directory: string({ nonEmpty: true }),
+  filename: string({ nonEmpty: true }),
+  watch: withDefault(boolean(), true),
+  debugLogGeneratedTemplate: boolean(),
+});
+
+const providersSchema = object(
+  {
+    providersThrottleDuration: withDefault(duration({ min: 0 }), 2000),
+    file: fileProviderSchema,
+  },
+  { unknownKeys: 'warning' },
+);
+
+const accessLogSchema = object({
+  filePath: string(),
+  format: withDefault(oneOf(['common', 'genericCLF', 'json']), 'common'),
+  bufferingSize: integer({ min: 0 }),
+  addInternals: boolean(),
+  filters: object({
+    statusCodes: list(string({ nonEmpty: true })),
+    retryAttempts: boolean(),
+    minDuration: duration({ min: 0 }),
+  }),
+  fields: object({
+    defaultMode: oneOf(['keep', 'drop']),
+    names: record(oneOf(['keep', 'drop'])),
+    headers: object({
+      defaultMode: oneOf(['keep', 'drop', 'redact']),
+      names: record(oneOf(['keep', 'drop', 'redact'])),
+    }),
+    queryParameters: object({ defaultMode: oneOf(['keep', 'drop']) }),
+  }),
+});
+
+const staticSchema = object(
+  {
+    entryPoints: record(entryPointSchema),
+    providers: withDefault(providersSchema, { providersThrottleDuration: 2000 }),
+    api: object({
+      insecure: withDefault(boolean(), false),
+      dashboard: withDefault(boolean(), true),
+      debug: boolean(),
+      basePath: string(),
+      disableDashboardAd: boolean(),
+    }),
+    ping: object({
+      entryPoint: withDefault(string({ nonEmpty: true }), 'traefik'),
+      manualRouting: boolean(),
+      terminatingStatusCode: integer({ min: 100, max: 599 }),
+    }),
+    metrics: object(
+      {
+        prometheus: object(
+          {
+            entryPoint: withDefault(string({ nonEmpty: true }), 'traefik'),
+            buckets: list(refine(string(), (v) => (Number.isFinite(Number(v)) ? undefined : 'not a number'))),
+            addEntryPointsLabels: boolean(),
+            addRoutersLabels: boolean(),
+            addServicesLabels: boolean(),
+            manualRouting: boolean(),
+          },
+          { unknownKeys: 'warning' },
+        ),
+      },
+      { unknownKeys: 'warning' },
+    ),
+    accessLog: accessLogSchema,
+    log: object({
+      level: oneOf(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'PANIC']),
+      format: oneOf(['common', 'json']),
+      filePath: string(),
+      noColor: boolean(),
+    }),
+    core: object({ defaultRuleSyntax: oneOf(['v2', 'v3']) }),
+    serversTransport: object(
+      { forwardingTimeouts: forwardingTimeoutsSchema },
+      {
+        ignored: {
+          insecureSkipVerify: notImplemented,
+          rootCAs: notImplemented,
+          maxIdleConnsPerHost: notImplemented,
+        },
+      },
+    ),
+  },
+  {
+    unknownKeys: 'warning',
+    ignored: {
+      global: 'ignored',
+      certificatesResolvers: notImplemented,
+      tracing: notImplemented,
+      experimental: notImplemented,
+      hostResolver: notImplemented,
+      tcpServersTransport: notImplemented,
+      spiffe: notImplemented,
+      ocsp: notImplemented,
+      hub: notImplemented,
+    },
+  },
+);
+
+/** One entrypoint of the static configuration. */
+export type EntryPointConfig = Infer<typeof entryPointSchema>;
+/** `providers.file`. */
+export type FileProviderConfig = Infer<typeof fileProviderSchema>;
+/** `accessLog`. */
+export type AccessLogConfig = Infer<typeof accessLogSchema>;
+/** `serversTransport.forwardingTimeouts` (and the dynamic serversTransports' one), in milliseconds. */
+export type ForwardingTimeouts = Infer<typeof forwardingTimeoutsSchema>;
+
+/** A validated static configuration with defaults applied. Durations are in milliseconds. */
+export type StaticConfig = Omit<Infer<typeof staticSchema>, 'entryPoints'> & {
+  entryPoints: Record<string, EntryPointConfig>;
+};
+
+/** The result of {@link parseStaticConfig}: the config and the warnings to log. */
+export interface ParsedStaticConfig {
+  readonly config: StaticConfig;
+  readonly warnings: readonly string[];
+}
+
+/** Name of the entrypoint Traefik creates for its own API, ping and metrics. */
+export const adminEntryPoint = 'traefik';
+
+/**
+ * Validates a raw static configuration (file, flags and environment already merged).
+ * Throws {@link StaticConfigError} listing every problem, each with its path.
+ */
+export function parseStaticConfig(raw: unknown): ParsedStaticConfig {
+  const issues = new Issues();
+  const parsed = staticSchema.parse(raw ?? {}, '', issues);
+  if (parsed !== undefined) checkConsistency(parsed, issues);
+  if (parsed === undefined || issues.hasErrors) throw new StaticConfigError(issues.lines('error'));
+  const entryPoints = { ...(parsed.entryPoints ?? {}) };
+  // Traefik's defaults: an `http` entrypoint on :80 when none is declared, and a `traefik` one on :8080 for
+  // the API, ping and metrics when they are enabled and it is not declared.
+  if (Object.keys(entryPoints).length === 0) entryPoints.http = defaultEntryPoint(':80');
+  const wantsAdmin =
+    parsed.api?.insecure === true ||
+    parsed.ping?.entryPoint === adminEntryPoint ||
+    parsed.metrics?.prometheus;
+  if (wantsAdmin && !(adminEntryPoint in entryPoints))
+    entryPoints[adminEntryPoint] = defaultEntryPoint(':8080');
+  return { config: { ...parsed, entryPoints }, warnings: issues.lines('warning') };
+}
+
+function defaultEntryPoint(address: string): EntryPointConfig {
+  return entryPointSchema.parse({ address }, '', new Issues()) as EntryPointConfig;
+}
+
+function checkConsistency(config: Infer<typeof staticSchema>, issues: Issues): void {
+  const file = config.providers.file;
+  if (file) {
+    if (file.directory !== undefined && file.filename !== undefined) {
+      issues.error('providers.file', 'directory and filename are mutually exclusive');
+    } else if (file.directory === undefined && file.filename === undefined) {
+      issues.error('providers.file', 'one of directory or filename is required');
+    }
+  }
+  const entryPoints = config.entryPoints ?? {};
+  const declared = Object.keys(entryPoints);
+  for (const [field, name] of [
+    ['ping.entryPoint', config.ping?.entryPoint],
+    ['metrics.prometheus.entryPoint', config.metrics?.prometheus?.entryPoint],
+  ] as const) {
+    if (name !== undefined && name !== adminEntryPoint && declared.length > 0 && !declared.includes(name)) {
+      issues.error(field, `entrypoint "${name}" is not declared in entryPoints`);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * One entrypoint: a listening socket that turns each request into an {@link Exchange}, applies the
+ * entrypoint's forwarded-headers policy and hands it to the dispatcher. TLS slots in by giving `tls` (an HTTPS
+ * server with the same pipeline). `close()` is graceful: stop accepting, let requests in flight finish (up to
+ * `graceTimeOut`), then cut what is left.
+ */
+
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
+import { Exchange } from '../http/exchange.ts';
+import type { ListenAddress } from './address.ts';
+
+/** Options of {@link EntryPointServer}. */
+export interface EntryPointServerOptions {
+  readonly name: string;
+  readonly address: ListenAddress;
+  /** How long `close()` waits for requests in flight, in ms (Traefik's `lifeCycle.graceTimeOut`, 10 s). */
+  readonly graceTimeOut: number;
+  /** Time allowed to read a whole request, in ms (Traefik's `respondingTimeouts.readTimeout`, 60 s); 0: none. */
+  readonly readTimeout: number;
+  /** Keep-alive idle time, in ms (Traefik's `respondingTimeouts.idleTimeout`, 180 s). */
+  readonly idleTimeout: number;
+  /** Serve HTTPS with these credentials. */
+  readonly tls?: SecureContextOptions | undefined;
+  /** Prepares each exchange before dispatch (the forwarded-headers policy). */
+  readonly prepare: (exchange: Exchange) => void;
+  /** Serves each exchange. Must not throw. */
+  readonly dispatch: (exchange: Exchange) => void;
+}
+
+/** A listening entrypoint. */
+export class EntryPointServer {
+  readonly name: string;
+  readonly #options: EntryPointServerOptions;
+  readonly #server: Server;
+  #closing = false;
+
+  constructor(options: EntryPointServerOptions) {
+    this.name = options.name;
+    this.#options = options;
+    const tls = options.tls !== undefined;
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+      if (this.#closing) {
+        res.shouldKeepAlive = false;
+        res.once('finish', () => this.#server.closeIdleConnections());
+      }
+      const exchange = new Exchange(req, res, { entryPoint: options.name, tls });
+      options.prepare(exchange);
+      options.dispatch(exchange);
+    };
+    const serverOptions = {
+      requestTimeout: options.readTimeout,
+      headersTimeout: options.readTimeout > 0 ? Math.min(60_000, options.readTimeout) : 60_000,
+      keepAliveTimeout: options.idleTimeout,
+      maxHeaderSize: 64 * 1024,
+    };
+    this.#server = tls
+      ? createHttpsServer({ ...serverOptions, ...options.tls }, onRequest)
+      : createHttpServer(serverOptions, onRequest);
+  }
+
+  /** Starts listening. Resolves with the bound address (useful with port 0). */
+  listen(): Promise<AddressInfo> {
+    const { host, port } = this.#options.address;
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.#server.once('error', onError);
+      this.#server.listen({ host, port }, () => {
+        this.#server.off('error', onError);
+        resolve(this.#server.address() as AddressInfo);
+      });
+    });
+  }
+
+  /** The bound address, once listening. */
+  get address(): AddressInfo | undefined {
+    const address = this.#server.address();
+    return address !== null && typeof address === 'object' ? address : undefined;
+  }
+
+  /** Stops accepting connections, waits for requests in flight (up to graceTimeOut), then closes the rest. */
+  async close(): Promise<void> {
+    if (!this.#server.listening) return;
+    this.#closing = true;
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeIdleConnections();
+    const timer = setTimeout(() => this.#server.closeAllConnections(), this.#options.graceTimeOut);
+    timer.unref();
+    await closed;
+    clearTimeout(timer);
+  }
+}

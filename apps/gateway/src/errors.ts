@@ -1,0 +1,52 @@
+/**
+ * Errors the gateway raises, each with a stable `code` (as undici and Node do), so callers and tests branch on
+ * the code, never on the message.
+ */
+
+/** Base class: every gateway error carries a stable, machine-readable code. */
+export class GatewayError extends Error {
+  /** Stable identifier, e.g. `ERR_INVALID_STATIC_CONFIG`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The static configuration (file, flags, environment) is invalid; the gateway cannot start. */
+export class StaticConfigError extends GatewayError {
+  /** One line per problem, each naming the path of the offending field. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super('ERR_INVALID_STATIC_CONFIG', `invalid static configuration:\n  ${problems.join('\n  ')}`);
+    this.problems = problems;
+  }
+}
+
+/** A dynamic configuration template could not be parsed or rendered. */
+export class TemplateError extends GatewayError {
+  constructor(message: string) {
+    super('ERR_TEMPLATE', message);
+  }
+}
+
+/** A dynamic configuration file could not be read, rendered or parsed: the whole reload is rejected. */
+export class ProviderLoadError extends GatewayError {
+  /** The file at fault. */
+  readonly file: string;
+
+  constructor(file: string, message: string, options?: ErrorOptions) {
+    super('ERR_PROVIDER_LOAD', `${file}: ${message}`, options);
+    this.file = file;
+  }
+}
+
+/** A router, service or middleware cannot be built; it is disabled and the rest of the config keeps working. */
+export class ResourceError extends GatewayError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_INVALID_RESOURCE', message, options);
+  }
+}

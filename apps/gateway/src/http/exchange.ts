@@ -1,0 +1,195 @@
+/**
+ * One request/response exchange as it travels through an entrypoint, its router, middlewares and service.
+ *
+ * Middlewares change the request the way Traefik's change Go's `*http.Request`: through `path`, `rawQuery`,
+ * `host` and `headers`, never by touching Node's `IncomingMessage`. Response changes go through
+ * {@link Exchange.onResponseHeaders} hooks, run just before the status line is written, whoever writes it
+ * (the proxy, or a middleware answering itself), which is how Traefik wraps its `ResponseWriter`.
+ */
+
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { HeaderMap } from './headers.ts';
+
+/** The response about to be written; hooks may change both fields. */
+export interface ResponseHead {
+  status: number;
+  /** Lower-case names. */
+  headers: OutgoingHttpHeaders;
+}
+
+/** Runs just before the response head is written. */
+export type ResponseHook = (head: ResponseHead) => void;
+
+/** What the access log records about the exchange beyond the request itself (Traefik's field names). */
+export interface ExchangeLog {
+  RouterName?: string;
+  ServiceName?: string;
+  ServiceURL?: string;
+  ServiceAddr?: string;
+  ClientUsername?: string;
+  /** Status returned by the upstream; 0 when the gateway answered itself. */
+  OriginStatus: number;
+  /** Body bytes received from the upstream. */
+  OriginContentSize: number;
+  /** Body bytes sent to the client. */
+  DownstreamContentSize: number;
+  /** The client, as the access log shows it: the X-Forwarded-For value a trusted peer sent, else the peer IP. */
+  ClientHost?: string;
+  /** Response headers from the upstream, for `origin_*` access-log fields. */
+  originHeaders?: Readonly<Record<string, string | string[] | undefined>>;
+  /** When the upstream was asked (ns, `process.hrtime.bigint()`), for OriginDuration. */
+  originStart?: bigint;
+  originEnd?: bigint;
+}
+
+/** Facts about the connection an exchange arrived on. */
+export interface ConnectionInfo {
+  readonly entryPoint: string;
+  readonly tls: boolean;
+}
+
+/** One request/response exchange. */
+export class Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly entryPoint: string;
+  /** True when the client connection is TLS. */
+  readonly tls: boolean;
+  /** Peer IP address, never taken from headers. */
+  readonly remoteAddr: string;
+  readonly remotePort: number;
+  /** `process.hrtime.bigint()` when the request arrived. */
+  readonly start: bigint;
+  readonly startDate: Date;
+  /** The method sent upstream (a middleware may change it). */
+  method: string;
+  /** Go's `req.Host`: the authority the client asked for, with its port. */
+  host: string;
+  /** The escaped request path (may become empty after stripPrefix; sent as `/`). */
+  path: string;
+  /** The raw query string, without `?`. */
+  rawQuery: string;
+  /** Request headers sent upstream: lower-case names, one entry per line. */
+  readonly headers: HeaderMap;
+  /** The request target as received (before any middleware), for the access log. */
+  readonly originalUri: string;
+  /** The Host as received. */
+  readonly originalHost: string;
+  /** The response head as written, once written. */
+  responseHead: ResponseHead | undefined;
+  /** Access-log data filled in along the way. */
+  readonly log: ExchangeLog = { OriginStatus: 0, OriginContentSize: 0, DownstreamContentSize: 0 };
+  readonly #hooks: ResponseHook[] = [];
+  #abort: AbortController | undefined;
+
+  constructor(req: IncomingMessage, res: ServerResponse, connection: ConnectionInfo) {
+    this.req = req;
+    this.res = res;
+    this.entryPoint = connection.entryPoint;
+    this.tls = connection.tls;
+    this.remoteAddr = stripZone(req.socket.remoteAddress ?? '');
+    this.remotePort = req.socket.remotePort ?? 0;
+    this.start = process.hrtime.bigint();
+    this.startDate = new Date();
+    this.method = req.method ?? 'GET';
+    const target = splitTarget(req.url ?? '/');
+    this.host = target.authority ?? req.headers.host ?? '';
+    this.path = target.path;
+    this.rawQuery = target.query;
+    // Node never stores undefined in headersDistinct; the Dict type just allows it.
+    this.headers = { ...req.headersDistinct } as HeaderMap;
+    this.originalUri = this.requestUri();
+    this.originalHost = this.host;
+  }
+
+  /** Go's `RequestURI()`: the path (`/` when empty) and the query. */
+  requestUri(): string {
+    const path = this.path === '' ? '/' : this.path;
+    return this.rawQuery === '' ? path : `${path}?${this.rawQuery}`;
+  }
+
+  /** Aborts when the client goes away before the response is complete. */
+  get signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      const controller = new AbortController();
+      this.#abort = controller;
+      const onClose = () => {
+        if (!this.res.writableFinished) controller.abort(new ClientClosedError());
+      };
+      if (this.res.closed) onClose();
+      else this.res.once('close', onClose);
+    }
+    return this.#abort.signal;
+  }
+
+  /** True when the client went away before the response was complete. */
+  get clientGone(): boolean {
+    return (this.res.closed && !this.res.writableFinished) || (this.req.destroyed && !this.req.complete);
+  }
+
+  /** Registers a hook run on the response head; the hook registered last (innermost middleware) runs first. */
+  onResponseHeaders(hook: ResponseHook): void {
+    this.#hooks.push(hook);
+  }
+
+  /** Writes the response head after running the hooks. `headers` must use lower-case names. */
+  writeHead(status: number, headers: OutgoingHttpHeaders): void {
+    const head: ResponseHead = { status, headers };
+    for (let i = this.#hooks.length - 1; i >= 0; i--) this.#hooks[i]?.(head);
+    this.responseHead = head;
+    this.res.writeHead(head.status, head.headers);
+  }
+
+  /** Answers with a short body (Go's `http.Error` style when `contentType` is text/plain). */
+  send(status: number, body: string | Uint8Array, headers: OutgoingHttpHeaders = {}): void {
+    if (this.res.headersSent) {
+      this.res.destroy();
+      return;
+    }
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    this.writeHead(status, { ...headers, 'content-length': bytes.byteLength });
+    this.log.DownstreamContentSize += this.method === 'HEAD' ? 0 : bytes.byteLength;
+    this.res.end(bytes);
+  }
+
+  /** Answers with a `text/plain; charset=utf-8` body, as Go's `http.Error` and Traefik's handlers do. */
+  sendText(status: number, body: string, headers: OutgoingHttpHeaders = {}): void {
+    this.send(status, body, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+  }
+}
+
+/** The reason of `Exchange.signal` when the client went away. */
+export class ClientClosedError extends Error {
+  readonly code = 'ERR_CLIENT_CLOSED';
+
+  constructor() {
+    super('client closed the connection');
+    this.name = 'ClientClosedError';
+  }
+}
+
+function stripZone(address: string): string {
+  const zone = address.indexOf('%');
+  const ip = zone === -1 ? address : address.slice(0, zone);
+  return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}
+
+/** Splits an origin-form or absolute-form request target; the authority of an absolute form wins over Host. */
+function splitTarget(target: string): { authority: string | undefined; path: string; query: string } {
+  let authority: string | undefined;
+  let rest = target;
+  const scheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.exec(target);
+  if (scheme) {
+    const afterScheme = target.slice(scheme[0].length);
+    const end = afterScheme.search(/[/?#]/);
+    authority = end === -1 ? afterScheme : afterScheme.slice(0, end);
+    rest = end === -1 ? '/' : afterScheme.slice(end);
+    if (!rest.startsWith('/')) rest = `/${rest}`;
+  }
+  const hash = rest.indexOf('#');
+  if (hash !== -1) rest = rest.slice(0, hash);
+  const question = rest.indexOf('?');
+  return question === -1
+    ? { authority, path: rest, query: '' }
+    : { authority, path: rest.slice(0, question), query: rest.slice(question + 1) };
+}

@@ -1,0 +1,99 @@
+/**
+ * Runs the gateway as a process: argv and environment → static configuration → gateway, with the process
+ * signals Traefik honours: SIGHUP reloads the dynamic configuration, SIGINT/SIGTERM stop gracefully (a second
+ * one exits at once). `node src/main.ts --configFile gateway.yml`; `cli.ts` is the same as an npm bin.
+ */
+
+import pino from 'pino';
+import packageJson from '../package.json' with { type: 'json' };
+import { createGateway } from './app.ts';
+import { loadStaticConfig } from './config/static-sources.ts';
+import { StaticConfigError } from './errors.ts';
+import { createLogger } from './observability/logger.ts';
+
+const usage = `Usage: gateway --configFile <file.yml> [--<path.to.option>=<value> ...]
+
+A Traefik-compatible edge gateway. Reads Traefik v3 static configuration (YAML); flags such as
+--entryPoints.web.address=:9000 and variables such as GATEWAY_ENTRYPOINTS_WEB_ADDRESS=:9000 override the file.
+
+Options:
+  --configFile <file>   static configuration file (YAML)
+  --help, -h            show this help
+  --version             print the version
+Signals: SIGHUP reloads the dynamic configuration; SIGINT/SIGTERM stop gracefully.
+`;
+
+/** Starts the gateway from `argv` and `env`. Resolves once it is listening (or has exited on an error). */
+export async function main(
+  argv: readonly string[] = process.argv.slice(2),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<void> {
+  let loaded: Awaited<ReturnType<typeof loadStaticConfig>>;
+  try {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      process.stdout.write(usage);
+      return;
+    }
+    if (argv.some((arg) => arg.toLowerCase() === '--version')) {
+      process.stdout.write(`${packageJson.version}\n`);
+      return;
+    }
+    loaded = await loadStaticConfig({ argv, env, cwd: process.cwd() });
+  } catch (error) {
+    if (!(error instanceof StaticConfigError)) throw error;
+    process.stderr.write(`gateway: ${error.message}\n\n${usage}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { config } = loaded;
+  const logFile = config.log?.filePath;
+  const logger = createLogger(
+    env.LOG_LEVEL ?? config.log?.level,
+    logFile ? pino.destination({ dest: logFile, mkdir: true, sync: false }) : undefined,
+  );
+  for (const warning of loaded.warnings) logger.warn({ configFile: loaded.configFile }, warning);
+  logger.info(
+    {
+      configFile: loaded.configFile,
+      entryPoints: Object.fromEntries(Object.entries(config.entryPoints).map(([n, e]) => [n, e.address])),
+    },
+    'static configuration loaded',
+  );
+
+  const gateway = createGateway({ config, env, logger });
+  try {
+    await gateway.start();
+  } catch (error) {
+    logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
+    logger.flush();
+    await gateway.stop().catch(() => {});
+    process.exitCode = 1;
+    return;
+  }
+
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reloading the dynamic configuration');
+    void gateway.reload();
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn(`${signal} again: exiting now`);
+      logger.flush();
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info(`${signal}: stopping gracefully`);
+    gateway.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,239 @@
+/**
+ * `forwardAuth` (Traefik §2.1): asks an auth server about every request before letting it through.
+ *
+ * - The auth request is a GET (or the original method with `preserveRequestMethod`) to `address` exactly,
+ *   with the request's headers minus hop-by-hop ones (or only `authRequestHeaders`), and X-Forwarded-Method,
+ *   -Proto, -Host, -Uri, -For (and -Port) set according to `trustForwardHeader` (three modes, see below).
+ *   Redirects are not followed.
+ * - 2xx: each `authResponseHeaders` name (and each header matching `authResponseHeadersRegex`) is removed from
+ *   the request, so a client cannot forge it, then copied from the auth response; the request goes on.
+ * - Anything else is returned to the client as is (status, headers minus hop-by-hop, body), with `Location`
+ *   made absolute.
+ * - The auth server unreachable or too slow: 500 with an empty body. The backend is never called (fail closed).
+ *
+ * Extension: `timeout` (default 30 s, Traefik's fixed value), traefik/traefik#9857.
+ */
+
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Pool } from 'undici';
+import type { ForwardAuthConfig } from '../config/dynamic-schema.ts';
+import type { Exchange } from '../http/exchange.ts';
+import { forwardedPort, isForwardedHeader } from '../http/forwarded.ts';
+import { canonicalHeaderName, type HeaderMap } from '../http/headers.ts';
+import { authHopHeaders, removeHopByHop } from '../http/hop-by-hop.ts';
+import type { TransportTimeouts } from '../services/pools.ts';
+import type { Middleware } from './types.ts';
+
+/** What forwardAuth needs besides its config. */
+export interface ForwardAuthDeps {
+  /** Gives the keep-alive pool for the auth server's origin. */
+  readonly lease: (origin: string, timeouts: TransportTimeouts) => Pool;
+  /** Called when the auth server cannot be reached (the client gets 500). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** How X-Forwarded-* reach the auth server (Traefik v3.6.14+ tri-state `trustForwardHeader`). */
+type TrustMode = 'legacy' | 'untrusted' | 'trusted';
+
+/** The answer of the auth server, read whole (auth answers are small). */
+interface AuthAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/** Thrown when the auth response is larger than `maxResponseBodySize`. */
+class AuthBodyTooLargeError extends Error {
+  readonly code = 'ERR_AUTH_BODY_TOO_LARGE';
+}
+
+/** Builds a forwardAuth middleware; the auth server's pool is leased now. */
+export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): Middleware {
+  const address = new URL(options.address);
+  const authPath = `${address.pathname}${address.search}`;
+  const pool = deps.lease(address.origin, {
+    dialTimeout: Math.min(30_000, options.timeout),
+    responseHeaderTimeout: 0,
+    idleConnTimeout: 90_000,
+  });
+  const mode: TrustMode =
+    options.trustForwardHeader === undefined
+      ? 'legacy'
+      : options.trustForwardHeader
+        ? 'trusted'
+        : 'untrusted';
+  const allowed =
+    options.authRequestHeaders.length > 0
+      ? new Set(options.authRequestHeaders.map((h) => h.toLowerCase()))
+      : undefined;
+  const copied = options.authResponseHeaders.map((h) => h.toLowerCase());
+  const copiedRegex =
+    options.authResponseHeadersRegex !== undefined ? new RegExp(options.authResponseHeadersRegex) : undefined;
+  const authCookies = new Set(options.addAuthCookiesToResponse);
+  const userHeader = options.headerField?.toLowerCase();
+  const maxBody = options.maxResponseBodySize ?? -1;
+
+  const ask = async (exchange: Exchange): Promise<AuthAnswer> => {
+    const signal = AbortSignal.any([exchange.signal, AbortSignal.timeout(options.timeout)]);
+    const response = await pool.request({
+      method: options.preserveRequestMethod ? exchange.method : 'GET',
+      path: authPath,
+      headers: authRequestHeaders(exchange, mode, allowed, address.host),
+      signal,
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (maxBody >= 0 && size > maxBody) {
+        response.body.destroy();
+        throw new AuthBodyTooLargeError(`auth response body larger than ${maxBody} bytes`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) };
+  };
+
+  return (next) => async (exchange) => {
+    let answer: AuthAnswer;
+    try {
+      answer = await ask(exchange);
+    } catch (error) {
+      if (exchange.clientGone) {
+        exchange.res.statusCode = 499;
+        exchange.res.destroy();
+        return;
+      }
+      if (error instanceof AuthBodyTooLargeError) {
+        exchange.send(401, '');
+        return;
+      }
+      deps.onError?.(error);
+      exchange.send(500, '');
+      return;
+    }
+
+    if (userHeader !== undefined) {
+      const user = first(answer.headers[userHeader]);
+      if (user !== undefined) exchange.log.ClientUsername = user;
+    }
+
+    if (answer.status < 200 || answer.status > 299) {
+      if (answer.status === 401 && options.authSigninURL !== undefined) {
+        exchange.send(302, '', { location: options.authSigninURL });
+        return;
+      }
+      exchange.send(answer.status, answer.body, denialHeaders(answer.headers, address, options));
+      return;
+    }
+
+    for (const name of copied) {
+      delete exchange.headers[name];
+      const value = answer.headers[name];
+      if (value !== undefined) exchange.headers[name] = Array.isArray(value) ? [...value] : [value];
+    }
+    if (copiedRegex !== undefined) {
+      for (const name of Object.keys(exchange.headers)) {
+        if (copiedRegex.test(canonicalHeaderName(name))) delete exchange.headers[name];
+      }
+      for (const [name, value] of Object.entries(answer.headers)) {
+        if (value === undefined || !copiedRegex.test(canonicalHeaderName(name))) continue;
+        exchange.headers[name] = Array.isArray(value) ? [...value] : [value];
+      }
+    }
+    if (authCookies.size > 0) addAuthCookies(exchange, answer.headers['set-cookie'], authCookies);
+    return next(exchange);
+  };
+}
+
+/** The headers of the auth request, per trust mode (Traefik's `writeHeader` / `oldWriteHeader`). */
+function authRequestHeaders(
+  exchange: Exchange,
+  mode: TrustMode,
+  allowed: ReadonlySet<string> | undefined,
+  authHost: string,
+): Record<string, string | string[]> {
+  const headers: HeaderMap = {};
+  for (const [name, values] of Object.entries(exchange.headers)) {
+    const keep =
+      allowed === undefined || allowed.has(name) || (mode === 'trusted' && isForwardedHeader(name));
+    if (keep && values.length > 0) headers[name] = [...values];
+  }
+  removeHopByHop(headers, authHopHeaders);
+  // Written from the request itself, not copied (Go's Request.Write ignores these header fields).
+  delete headers.host;
+  delete headers['content-length'];
+  delete headers.expect;
+
+  const proto = exchange.tls ? 'https' : 'http';
+  const computed: Record<string, string> = {
+    'x-forwarded-method': exchange.method,
+    'x-forwarded-proto': proto,
+    'x-forwarded-host': exchange.host,
+    'x-forwarded-uri': exchange.requestUri(),
+  };
+  if (mode === 'legacy') {
+    // Incoming X headers stay (Prefix, Port, Real-Ip...); these are overwritten.
+    headers['x-forwarded-for'] = [exchange.remoteAddr];
+    for (const [name, value] of Object.entries(computed)) headers[name] = [value];
+  } else if (mode === 'untrusted') {
+    for (const name of Object.keys(headers)) if (isForwardedHeader(name)) delete headers[name];
+    headers['x-forwarded-for'] = [exchange.remoteAddr];
+    headers['x-forwarded-port'] = [forwardedPort(exchange.host, exchange.tls)];
+    for (const [name, value] of Object.entries(computed)) headers[name] = [value];
+  } else {
+    const prior = headers['x-forwarded-for']?.join(', ');
+    headers['x-forwarded-for'] = [prior ? `${prior}, ${exchange.remoteAddr}` : exchange.remoteAddr];
+    computed['x-forwarded-port'] = forwardedPort(exchange.host, exchange.tls);
+    for (const [name, value] of Object.entries(computed)) headers[name] ??= [value];
+  }
+  const out: Record<string, string | string[]> = {};
+  for (const [name, values] of Object.entries(headers)) {
+    if (values.length > 0) out[name] = values.length === 1 ? (values[0] as string) : values;
+  }
+  out.host = authHost;
+  return out;
+}
+
+/** Headers of a non-2xx auth answer as the client gets them. */
+function denialHeaders(
+  incoming: IncomingHttpHeaders,
+  address: URL,
+  options: ForwardAuthConfig,
+): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(incoming)) if (value !== undefined) out[name] = value;
+  removeHopByHop(out, authHopHeaders);
+  delete out['content-length'];
+  const location = out.location;
+  if (typeof location === 'string' && !options.preserveLocationHeader) {
+    try {
+      out.location = new URL(location, address).href;
+    } catch {
+      // Not a URL reference: pass it on unchanged.
+    }
+  }
+  return out;
+}
+
+/** `addAuthCookiesToResponse`: the auth server's cookies with these names replace the backend's. */
+function addAuthCookies(
+  exchange: Exchange,
+  setCookie: string[] | undefined,
+  names: ReadonlySet<string>,
+): void {
+  const authCookies = (setCookie ?? []).filter((cookie) => names.has(cookieName(cookie)));
+  if (authCookies.length === 0) return;
+  exchange.onResponseHeaders((head) => {
+    const current = head.headers['set-cookie'];
+    const backend = (
+      Array.isArray(current) ? current : current === undefined ? [] : [String(current)]
+    ).filter((cookie) => !names.has(cookieName(cookie)));
+    head.headers['set-cookie'] = [...backend, ...authCookies];
+  });
+}
+
+const cookieName = (cookie: string): string => cookie.slice(0, cookie.indexOf('=')).trim();
+
+const first = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[0] : value;

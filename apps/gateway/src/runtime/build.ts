@@ -1,0 +1,356 @@
+/**
+ * Dynamic configuration → runtime: validates every resource, compiles rules, builds middleware chains and
+ * service pools, and sorts routers per entrypoint. Everything is done here, once per (re)load, so a request
+ * only walks prebuilt structures. A resource that cannot be built is disabled with its error (and so is every
+ * router that needs it); the others are unaffected.
+ */
+
+import type { Pool } from 'undici';
+import {
+  type MiddlewareConfig,
+  type ServiceConfig,
+  validateMiddleware,
+  validateRouter,
+  validateServersTransport,
+  validateService,
+} from '../config/dynamic-schema.ts';
+import type { Handler, Middleware } from '../middlewares/types.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { DynamicConfig, RawResource } from '../providers/dynamic-config.ts';
+import { Muxer, type Route } from '../router/muxer.ts';
+import { compileRule, defaultPriority, type Matcher, type RuleSyntax } from '../rules/index.ts';
+import { loadBalancer } from '../services/load-balancer.ts';
+import type { PoolRegistry, TransportTimeouts } from '../services/pools.ts';
+import {
+  disable,
+  type MiddlewareInfo,
+  type ResourceInfo,
+  type RouterInfo,
+  type RuntimeInfo,
+  type ServiceInfo,
+} from './info.ts';
+import { createMiddleware } from './middlewares.ts';
+import { qualify } from './names.ts';
+
+/** What a build needs besides the dynamic configuration. */
+export interface BuildOptions {
+  /** The provider the configuration came from (`file`). */
+  readonly provider: string;
+  /** Every declared entrypoint. */
+  readonly entryPoints: readonly string[];
+  /** Entrypoints of routers that name none (Traefik: those with `asDefault`, else all). */
+  readonly defaultEntryPoints: readonly string[];
+  readonly defaultRuleSyntax: RuleSyntax;
+  /** Timeouts of services without a `serversTransport` (static `serversTransport.forwardingTimeouts`). */
+  readonly defaultTimeouts: TransportTimeouts;
+  readonly pools: PoolRegistry;
+  /** Services provided by the gateway itself, e.g. `api@internal`, `noop@internal`. */
+  readonly internalServices: ReadonlyMap<string, Handler>;
+  readonly logger: Logger;
+}
+
+/** A built configuration, ready to serve; swapped whole on reload. */
+export interface Runtime {
+  /** Router table per entrypoint. */
+  readonly muxers: ReadonlyMap<string, Muxer>;
+  readonly info: RuntimeInfo;
+  /** Keys of the pools this runtime uses (the others can be closed once older runtimes drain). */
+  readonly poolKeys: ReadonlySet<string>;
+}
+
+/** Go's MaxInt - 1000: a higher explicit priority disables a router (Traefik §1.6). */
+const maxPriority = Number.MAX_SAFE_INTEGER - 1000;
+
+/** Builds a runtime from a provider's dynamic configuration. Never throws for a bad resource. */
+export function buildRuntime(config: DynamicConfig, options: BuildOptions): Runtime {
+  return new RuntimeBuilder(config, options).build();
+}
+
+type Built<T> = { ok: true; value: T } | { ok: false; error: string };
+
+class RuntimeBuilder {
+  readonly #config: DynamicConfig;
+  readonly #options: BuildOptions;
+  readonly #info: RuntimeInfo = {
+    routers: new Map(),
+    services: new Map(),
+    middlewares: new Map(),
+    serversTransports: new Map(),
+  };
+  readonly #poolKeys = new Set<string>();
+  readonly #transports = new Map<string, TransportTimeouts>();
+  readonly #services = new Map<string, Built<Handler>>();
+  readonly #middlewareConfigs = new Map<string, MiddlewareConfig>();
+  readonly #middlewares = new Map<string, Built<{ middleware: Middleware; members: string[] }>>();
+
+  constructor(config: DynamicConfig, options: BuildOptions) {
+    this.#config = config;
+    this.#options = options;
+  }
+
+  build(): Runtime {
+    this.#buildTransports();
+    this.#buildServices();
+    this.#validateMiddlewares();
+    const routes = this.#buildRouters();
+    const muxers = new Map<string, Muxer>();
+    for (const entryPoint of this.#options.entryPoints) {
+      muxers.set(
+        entryPoint,
+        new Muxer(routes.filter((r) => r.entryPoints.includes(entryPoint)).map((r) => r.route)),
+      );
+    }
+    // Every middleware defined is built, used or not, so its errors show up now rather than on first use.
+    for (const name of this.#middlewareConfigs.keys()) this.#resolveMiddleware(name, []);
+    return { muxers, info: this.#info, poolKeys: this.#poolKeys };
+  }
+
+  #qualify(name: string): string {
+    return qualify(name, this.#options.provider);
+  }
+
+  #describe(name: string, resource: RawResource): ResourceInfo {
+    return {
+      name: this.#qualify(name),
+      provider: this.#options.provider,
+      source: resource.source,
+      config: (typeof resource.raw === 'object' && resource.raw !== null ? resource.raw : {}) as Record<
+        string,
+        unknown
+      >,
+      status: 'enabled',
+      errors: [],
+    };
+  }
+
+  #lease = (origin: string, timeouts: TransportTimeouts): Pool => {
+    const lease = this.#options.pools.lease(origin, timeouts);
+    this.#poolKeys.add(lease.key);
+    return lease.pool;
+  };
+
+  #buildTransports(): void {
+    for (const [name, resource] of this.#config.serversTransports) {
+      const info = this.#describe(name, resource);
+      this.#info.serversTransports.set(info.name, info);
+      const result = validateServersTransport(resource.raw, `serversTransports.${name}`);
+      this.#warn(info, result.warnings);
+      if (!result.ok) {
+        for (const error of result.errors) disable(info, error);
+        continue;
+      }
+      info.config = result.value as Record<string, unknown>;
+      const timeouts = result.value.forwardingTimeouts ?? {};
+      this.#transports.set(info.name, {
+        dialTimeout: timeouts.dialTimeout ?? this.#options.defaultTimeouts.dialTimeout,
+        responseHeaderTimeout:
+          timeouts.responseHeaderTimeout ?? this.#options.defaultTimeouts.responseHeaderTimeout,
+        idleConnTimeout: timeouts.idleConnTimeout ?? this.#options.defaultTimeouts.idleConnTimeout,
+      });
+    }
+  }
+
+  #buildServices(): void {
+    for (const [name, resource] of this.#config.services) {
+      const info: ServiceInfo = { ...this.#describe(name, resource), usedBy: [], type: undefined };
+      this.#info.services.set(info.name, info);
+      const result = validateService(resource.raw, `services.${name}`);
+      this.#warn(info, result.warnings);
+      if (!result.ok) {
+        for (const error of result.errors) disable(info, error);
+        this.#services.set(info.name, { ok: false, error: result.errors.join('; ') });
+        continue;
+      }
+      info.config = result.value as Record<string, unknown>;
+      info.type = 'loadbalancer';
+      const built = this.#buildService(info, result.value);
+      if (!built.ok) disable(info, built.error);
+      this.#services.set(info.name, built);
+    }
+  }
+
+  #buildService(info: ServiceInfo, config: ServiceConfig): Built<Handler> {
+    const lb = config.loadBalancer;
+    if (lb === undefined) return { ok: false, error: 'a service needs a loadBalancer' };
+    let timeouts = this.#options.defaultTimeouts;
+    if (lb.serversTransport !== undefined) {
+      const transportName = this.#qualify(lb.serversTransport);
+      const transport = this.#transports.get(transportName);
+      if (transport === undefined) {
+        const defined = this.#info.serversTransports.get(transportName);
+        return {
+          ok: false,
+          error: defined
+            ? `serversTransport "${transportName}" is disabled: ${defined.errors.join('; ')}`
+            : `serversTransport "${transportName}" does not exist`,
+        };
+      }
+      timeouts = transport;
+    }
+    if (lb.strategy !== undefined && lb.strategy !== 'wrr') {
+      this.#warn(info, [
+        `services.${info.name}.loadBalancer.strategy: "${lb.strategy}" is not supported, using wrr`,
+      ]);
+    }
+    const handler = loadBalancer(lb, {
+      lease: this.#lease,
+      timeouts,
+      onError: (error, status, upstream) =>
+        this.#options.logger.warn(
+          { service: info.name, upstream, status, err: error },
+          `upstream request failed with ${status}`,
+        ),
+    });
+    const name = info.name;
+    return {
+      ok: true,
+      value: (exchange) => {
+        exchange.log.ServiceName = name;
+        return handler(exchange);
+      },
+    };
+  }
+
+  #validateMiddlewares(): void {
+    for (const [name, resource] of this.#config.middlewares) {
+      const info: MiddlewareInfo = { ...this.#describe(name, resource), usedBy: [], type: undefined };
+      this.#info.middlewares.set(info.name, info);
+      const result = validateMiddleware(resource.raw, `middlewares.${name}`);
+      this.#warn(info, result.warnings);
+      if (!result.ok) {
+        for (const error of result.errors) disable(info, error);
+        continue;
+      }
+      info.type = result.value.type.toLowerCase();
+      info.config = { [result.value.type]: result.value.options };
+      this.#middlewareConfigs.set(info.name, result.value);
+    }
+  }
+
+  /** Builds a middleware once (memoised), with the names of every middleware it involves (chain members). */
+  #resolveMiddleware(
+    name: string,
+    stack: readonly string[],
+  ): Built<{ middleware: Middleware; members: string[] }> {
+    const qualified = this.#qualify(name);
+    if (stack.includes(qualified)) {
+      return { ok: false, error: `recursion detected in chain: ${[...stack, qualified].join(' -> ')}` };
+    }
+    const cached = this.#middlewares.get(qualified);
+    if (cached) return cached;
+    const info = this.#info.middlewares.get(qualified);
+    const config = this.#middlewareConfigs.get(qualified);
+    let built: Built<{ middleware: Middleware; members: string[] }>;
+    if (info === undefined) {
+      built = { ok: false, error: `middleware "${qualified}" does not exist` };
+    } else if (config === undefined) {
+      built = { ok: false, error: info.errors.join('; ') };
+    } else {
+      const members = [qualified];
+      try {
+        const middleware = createMiddleware(config, {
+          lease: this.#lease,
+          onError: (error) =>
+            this.#options.logger.error(
+              { middleware: qualified, err: error },
+              'forwardAuth: the auth server could not be reached; answering 500',
+            ),
+          resolveChain: (names) =>
+            names.map((member) => {
+              const resolved = this.#resolveMiddleware(member, [...stack, qualified]);
+              if (!resolved.ok) throw new Error(resolved.error);
+              members.push(...resolved.value.members);
+              return resolved.value.middleware;
+            }),
+        });
+        built = { ok: true, value: { middleware, members } };
+      } catch (error) {
+        built = { ok: false, error: (error as Error).message };
+        disable(info, built.error);
+      }
+    }
+    // A recursion error depends on the path taken, so only stable results are memoised.
+    if (!(built.ok === false && built.error.startsWith('recursion'))) this.#middlewares.set(qualified, built);
+    else if (info) disable(info, built.error);
+    return built;
+  }
+
+  #buildRouters(): { route: Route; entryPoints: string[] }[] {
+    const routes: { route: Route; entryPoints: string[] }[] = [];
+    for (const [name, resource] of this.#config.routers) {
+      const info: RouterInfo = { ...this.#describe(name, resource), using: [], priority: 0 };
+      this.#info.routers.set(info.name, info);
+      const result = validateRouter(resource.raw, `routers.${name}`);
+      this.#warn(info, result.warnings);
+      if (!result.ok) {
+        for (const error of result.errors) disable(info, error);
+        continue;
+      }
+      const config = result.value;
+      info.config = config as Record<string, unknown>;
+      info.priority = config.priority !== 0 ? config.priority : defaultPriority(config.rule);
+
+      const syntax: RuleSyntax = config.ruleSyntax === 'v2' ? 'v2' : 'v3';
+      if (config.ruleSyntax !== undefined && config.ruleSyntax !== 'v2' && config.ruleSyntax !== 'v3') {
+        this.#warn(info, [`routers.${name}.ruleSyntax: unknown syntax "${config.ruleSyntax}", using v3`]);
+      }
+      let matches: Matcher | undefined;
+      try {
+        matches = compileRule(
+          config.rule,
+          config.ruleSyntax === undefined ? this.#options.defaultRuleSyntax : syntax,
+        );
+      } catch (error) {
+        disable(info, (error as Error).message);
+      }
+      if (info.priority > maxPriority) {
+        disable(info, `the router priority ${info.priority} exceeds the max priority ${maxPriority}`);
+      }
+
+      const serviceName = this.#qualify(config.service);
+      const service = this.#serviceHandler(serviceName);
+      if (!service.ok) disable(info, service.error);
+      else this.#info.services.get(serviceName)?.usedBy.push(info.name);
+
+      const middlewares: Middleware[] = [];
+      for (const reference of config.middlewares) {
+        const resolved = this.#resolveMiddleware(reference, []);
+        if (!resolved.ok) {
+          disable(info, resolved.error);
+          continue;
+        }
+        middlewares.push(resolved.value.middleware);
+        for (const member of resolved.value.members) {
+          const usedBy = this.#info.middlewares.get(member)?.usedBy;
+          if (usedBy && !usedBy.includes(info.name)) usedBy.push(info.name);
+        }
+      }
+
+      const wanted = config.entryPoints ?? this.#options.defaultEntryPoints;
+      const entryPoints = wanted.filter((ep) => this.#options.entryPoints.includes(ep));
+      for (const missing of wanted.filter((ep) => !this.#options.entryPoints.includes(ep))) {
+        info.errors.push(`entryPoint "${missing}" doesn't exist`);
+        if (info.status === 'enabled') info.status = 'warning';
+      }
+      if (entryPoints.length === 0) disable(info, 'no valid entryPoint for this router');
+      if (info.status === 'disabled' || matches === undefined || !service.ok) continue;
+
+      info.using = entryPoints;
+      const handler = middlewares.reduceRight<Handler>((next, middleware) => middleware(next), service.value);
+      routes.push({ route: { name: info.name, priority: info.priority, matches, handler }, entryPoints });
+    }
+    return routes;
+  }
+
+  #serviceHandler(name: string): Built<Handler> {
+    const internal = this.#options.internalServices.get(name);
+    if (internal) return { ok: true, value: internal };
+    const built = this.#services.get(name);
+    if (built === undefined) return { ok: false, error: `the service "${name}" does not exist` };
+    return built;
+  }
+
+  #warn(info: ResourceInfo, warnings: readonly string[]): void {
+    for (const warning of warnings) this.#options.logger.warn({ resource: info.name }, warning);
+  }
+}

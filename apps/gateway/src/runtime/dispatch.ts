@@ -1,0 +1,86 @@
+/**
+ * The request path of every entrypoint after its forwarded-headers step: internal routes (ping, API) first, as
+ * Traefik gives them the highest priority, then the current runtime's router table for this entrypoint.
+ * No route → 404 `404 page not found\n`; a path that cannot be decoded → 400.
+ */
+
+import type { Exchange } from '../http/exchange.ts';
+import type { Handler } from '../middlewares/types.ts';
+import type { AccessLog } from '../observability/access-log.ts';
+import type { Logger } from '../observability/logger.ts';
+import { routingRequestFrom } from '../rules/index.ts';
+import type { RuntimeSlot } from './slot.ts';
+
+/** A route the gateway serves itself, e.g. `ping@internal` at `/ping`. */
+export interface InternalRoute {
+  readonly name: string;
+  /** Tested against the request path. */
+  readonly matches: (path: string) => boolean;
+  readonly handler: Handler;
+}
+
+/** What the dispatcher needs. */
+export interface DispatchOptions {
+  readonly slot: RuntimeSlot;
+  /** Internal routes per entrypoint. */
+  readonly internalRoutes: ReadonlyMap<string, readonly InternalRoute[]>;
+  readonly accessLog: AccessLog | undefined;
+  /** Also log requests to internal routes (`accessLog.addInternals`). */
+  readonly logInternals: boolean;
+  readonly logger: Logger;
+}
+
+/** Go's `http.NotFound`. */
+export function notFound(exchange: Exchange): void {
+  exchange.sendText(404, '404 page not found\n', { 'x-content-type-options': 'nosniff' });
+}
+
+/** Builds the dispatch function of the entrypoints. */
+export function createDispatcher(options: DispatchOptions): (exchange: Exchange) => void {
+  const { slot, accessLog, logger } = options;
+
+  const fail = (exchange: Exchange, error: unknown) => {
+    logger.error({ err: error, router: exchange.log.RouterName }, 'unexpected error while serving a request');
+    if (!exchange.res.headersSent) exchange.sendText(500, 'Internal Server Error');
+    else exchange.res.destroy();
+  };
+
+  return (exchange) => {
+    const lease = slot.acquire();
+    const internal = options.internalRoutes
+      .get(exchange.entryPoint)
+      ?.find((route) => route.matches(exchange.path));
+    const forwardedFor = exchange.headers['x-forwarded-for'];
+    exchange.log.ClientHost = forwardedFor ? forwardedFor.join(', ') : exchange.remoteAddr;
+    exchange.res.once('close', () => {
+      lease.release();
+      if (accessLog && (internal === undefined || options.logInternals)) accessLog.record(exchange);
+    });
+
+    let handler: Handler | undefined;
+    if (internal) {
+      exchange.log.RouterName = internal.name;
+      handler = internal.handler;
+    } else {
+      let request: ReturnType<typeof routingRequestFrom>;
+      try {
+        request = routingRequestFrom(exchange.req);
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'ERR_BAD_REQUEST_PATH') {
+          exchange.sendText(400, 'Bad Request');
+          return;
+        }
+        fail(exchange, error);
+        return;
+      }
+      const route = lease.runtime.muxers.get(exchange.entryPoint)?.match(request);
+      if (route === undefined) {
+        notFound(exchange);
+        return;
+      }
+      exchange.log.RouterName = route.name;
+      handler = route.handler;
+    }
+    handler(exchange).catch((error: unknown) => fail(exchange, error));
+  };
+}

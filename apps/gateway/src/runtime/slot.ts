@@ -1,0 +1,66 @@
+/**
+ * Holds the runtime that serves new requests and swaps it atomically on reload. A request keeps the runtime it
+ * started with until it ends; when a replaced runtime has no request left, the pools that no live runtime uses
+ * are closed.
+ */
+
+import type { PoolRegistry } from '../services/pools.ts';
+import type { Runtime } from './build.ts';
+
+interface Entry {
+  readonly runtime: Runtime;
+  inFlight: number;
+}
+
+/** A runtime taken for one request; `release()` exactly once when the request ends. */
+export interface RuntimeLease {
+  readonly runtime: Runtime;
+  release(): void;
+}
+
+/** The current runtime, and the replaced ones still serving requests. */
+export class RuntimeSlot {
+  #current: Entry;
+  readonly #draining = new Set<Entry>();
+  readonly #pools: PoolRegistry;
+
+  constructor(initial: Runtime, pools: PoolRegistry) {
+    this.#current = { runtime: initial, inFlight: 0 };
+    this.#pools = pools;
+  }
+
+  /** The runtime new requests get. */
+  get current(): Runtime {
+    return this.#current.runtime;
+  }
+
+  /** Takes the current runtime for one request. */
+  acquire(): RuntimeLease {
+    const entry = this.#current;
+    entry.inFlight++;
+    let released = false;
+    return {
+      runtime: entry.runtime,
+      release: () => {
+        if (released) return;
+        released = true;
+        entry.inFlight--;
+        if (entry.inFlight === 0 && this.#draining.delete(entry)) void this.#closeUnusedPools();
+      },
+    };
+  }
+
+  /** Makes `runtime` current. The old one drains; its pools close once nothing uses them. */
+  swap(runtime: Runtime): void {
+    const old = this.#current;
+    this.#current = { runtime, inFlight: 0 };
+    if (old.inFlight > 0) this.#draining.add(old);
+    void this.#closeUnusedPools();
+  }
+
+  async #closeUnusedPools(): Promise<void> {
+    const inUse = new Set(this.#current.runtime.poolKeys);
+    for (const entry of this.#draining) for (const key of entry.runtime.poolKeys) inUse.add(key);
+    await this.#pools.closeUnused(inUse);
+  }
+}

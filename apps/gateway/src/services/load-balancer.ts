@@ -1,0 +1,45 @@
+/**
+ * The `loadBalancer` service (Traefik §3): weighted round robin over `servers`, each reached through a
+ * keep-alive pool. No server to pick → 503 `no available server\n`.
+ */
+
+import type { Pool } from 'undici';
+import type { LoadBalancerConfig } from '../config/dynamic-schema.ts';
+import type { Handler } from '../middlewares/types.ts';
+import { forward, type Upstream } from '../proxy/forward.ts';
+import type { TransportTimeouts } from './pools.ts';
+import { WeightedRoundRobin } from './wrr.ts';
+
+/** What a load balancer needs besides its config. */
+export interface LoadBalancerDeps {
+  /** Gives the keep-alive pool for an origin (the runtime records which pools it holds). */
+  readonly lease: (origin: string, timeouts: TransportTimeouts) => Pool;
+  /** Timeouts of the service's servers transport. */
+  readonly timeouts: TransportTimeouts;
+  /** Called with upstream failures worth a log line. */
+  readonly onError?: (error: unknown, status: number, upstream: string) => void;
+}
+
+/** Builds a load balancer's handler. Pools are leased now, at load time. */
+export function loadBalancer(config: LoadBalancerConfig, deps: LoadBalancerDeps): Handler {
+  const servers = config.servers.map((server) => {
+    const url = new URL(server.url);
+    const pool = deps.lease(url.origin, deps.timeouts);
+    const upstream: Upstream = { url, pool, preservePath: server.preservePath === true };
+    return { item: upstream, weight: server.weight ?? 1 };
+  });
+  const balancer = new WeightedRoundRobin(servers);
+  const passHostHeader = config.passHostHeader;
+
+  return async (exchange) => {
+    const upstream = balancer.next();
+    if (upstream === undefined) {
+      exchange.sendText(503, 'no available server\n');
+      return;
+    }
+    await forward(exchange, upstream, {
+      passHostHeader,
+      onError: (error, status) => deps.onError?.(error, status, upstream.url.href),
+    });
+  };
+}
