@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type TokenVerifier, verifyWithAny } from './verifier.ts';
+
+const accepting = (name: string, token: string): TokenVerifier => ({
+  name,
+  verify: async (presented) =>
+    presented === token ? { principal: `${name}-user`, claims: { sub: name } } : null,
+});
+
+describe('verifyWithAny', () => {
+  const verifiers = [accepting('first', 'shared'), accepting('second', 'shared'), accepting('third', 'own')];
+
+  it('returns the first acceptance, naming the verifier', async () => {
+    assert.deepEqual(await verifyWithAny(verifiers, 'shared'), {
+      principal: 'first-user',
+      claims: { sub: 'first' },
+      verifier: 'first',
+    });
+    assert.equal((await verifyWithAny(verifiers, 'own'))?.verifier, 'third');
+  });
+
+  it('returns null when no verifier accepts, or there are none', async () => {
+    assert.equal(await verifyWithAny(verifiers, 'other'), null);
+    assert.equal(await verifyWithAny([], 'shared'), null);
+  });
+});
