@@ -1,4 +1,4 @@
-import type { Static, TObject } from 'typebox';
+import { type Static, type TObject, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { EnvError } from './errors.ts';
 
@@ -28,3 +28,12 @@ export function loadEnv<T extends TObject>(
   }
   return converted as Static<T>;
 }
+
+/** Pino's level names, accepted by every service's `LOG_LEVEL`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Env schema for `LOG_LEVEL`: one of {@link LOG_LEVELS}, default `info`, so a typo fails at start, not silently. */
+export const LogLevel = Type.Union(
+  LOG_LEVELS.map((level) => Type.Literal(level)),
+  { default: 'info' },
+);

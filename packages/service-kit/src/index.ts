@@ -1,4 +1,4 @@
-export { loadEnv } from './env.ts';
+export { LOG_LEVELS, LogLevel, loadEnv } from './env.ts';
 export { type ErrorBody, errorHandler, notFoundHandler } from './error-handler.ts';
 export { EnvError, HttpError } from './errors.ts';
 export { type ListenOptions, listen, runMain } from './listen.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Type } from 'typebox';
-import { loadEnv } from './env.ts';
+import { LogLevel, loadEnv } from './env.ts';
 import { EnvError, HttpError } from './errors.ts';
 import { createService } from './service.ts';
 
@@ -83,6 +83,22 @@ describe('loadEnv', () => {
     assert.throws(
       () => loadEnv('svc', schema, { PORT: 'eighty' }),
       (err: unknown) => err instanceof EnvError && /PORT/.test(err.message) && err.code === 'ERR_INVALID_ENV',
+    );
+  });
+});
+
+describe('LogLevel', () => {
+  const schema = Type.Object({ LOG_LEVEL: LogLevel });
+
+  it('defaults to info and accepts pino levels', () => {
+    assert.deepEqual(loadEnv('svc', schema, {}), { LOG_LEVEL: 'info' });
+    assert.deepEqual(loadEnv('svc', schema, { LOG_LEVEL: 'warn' }), { LOG_LEVEL: 'warn' });
+  });
+
+  it('rejects an unknown level', () => {
+    assert.throws(
+      () => loadEnv('svc', schema, { LOG_LEVEL: 'loud' }),
+      (err: unknown) => err instanceof EnvError && /LOG_LEVEL/.test(err.message),
     );
   });
 });
