@@ -1,4 +1,4 @@
-import { EnvError, loadEnv } from '@gateway-pattern/service-kit';
+import { EnvError, LogLevel, loadEnv } from '@gateway-pattern/service-kit';
 import { type Static, Type } from 'typebox';
 import { parseStaticTokens, type StaticToken, StaticTokenSpecError } from './tokens/static-tokens.ts';
 
@@ -9,10 +9,7 @@ export const SERVICE_NAME = 'forward-auth';
 export const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 4181 }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
-    { default: 'info' },
-  ),
+  LOG_LEVEL: LogLevel,
   /** `token` or `token:principal`, comma-separated. Empty by default: no static token is accepted. */
   STATIC_TOKENS: Type.String({ default: '' }),
 });
