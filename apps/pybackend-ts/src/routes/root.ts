@@ -1,0 +1,25 @@
+import type { Service } from '@gateway-pattern/service-kit';
+import { Type } from 'typebox';
+
+/** Options of {@link rootRoutes}. */
+export interface RootRoutesOptions {
+  /** The API's title, e.g. `Python Backend API`. */
+  title: string;
+}
+
+/** `GET /` → the title; `GET /{p}` → the title and the path segment, as the original FastAPI service answers. */
+export async function rootRoutes(app: Service, options: RootRoutesOptions): Promise<void> {
+  app.get('/', { schema: { response: { 200: Type.Object({ title: Type.String() }) } } }, async () => ({
+    title: options.title,
+  }));
+  app.get(
+    '/:p',
+    {
+      schema: {
+        params: Type.Object({ p: Type.String() }),
+        response: { 200: Type.Object({ title: Type.String(), path: Type.String() }) },
+      },
+    },
+    async (request) => ({ title: options.title, path: request.params.p }),
+  );
+}
