@@ -335,7 +335,7 @@ class RuntimeBuilder {
       if (entryPoints.length === 0) disable(info, 'no valid entryPoint for this router');
       if (info.status === 'disabled' || matches === undefined || !service.ok) continue;
 
-      info.using = entryPoints;
+      info.using = [...entryPoints].sort();
       const handler = middlewares.reduceRight<Handler>((next, middleware) => middleware(next), service.value);
       routes.push({ route: { name: info.name, priority: info.priority, matches, handler }, entryPoints });
     }

@@ -4,8 +4,14 @@
  */
 
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,7 +103,7 @@ export interface TestGateway {
   readonly web: string;
   /** Base URL of the `traefik` (admin) entrypoint. */
   readonly admin: string;
-  /** Writes (or replaces) a dynamic configuration file. */
+  /** Writes (or replaces) a dynamic configuration file atomically (temp file + rename, as editors do). */
   write(name: string, text: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -147,7 +153,11 @@ export async function startGateway(options: TestGatewayOptions): Promise<TestGat
     access,
     web: gateway.url('web'),
     admin: gateway.url('traefik'),
-    write: (name, text) => writeFile(join(dir, name), text),
+    write: async (name, text) => {
+      const temporary = join(dir, `.${name}.tmp`);
+      await writeFile(temporary, text);
+      await rename(temporary, join(dir, name));
+    },
     close: async () => {
       await gateway.stop();
       await rm(dir, { recursive: true, force: true });
@@ -181,6 +191,23 @@ export async function send(
   const body = await response.body.text();
   return {
     status: response.statusCode,
+    headers: response.headers,
+    body,
+    json: <T>() => JSON.parse(body) as T,
+  };
+}
+
+/** Sends a request with Node's own client, which sends `Connection` and similar headers exactly as given. */
+export async function sendWithNodeClient(url: string, headers: Record<string, string>): Promise<Reply> {
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = httpRequest(url, { headers, agent: false }, resolve);
+    req.on('error', reject);
+    req.end();
+  });
+  let body = '';
+  for await (const chunk of response) body += chunk;
+  return {
+    status: response.statusCode ?? 0,
     headers: response.headers,
     body,
     json: <T>() => JSON.parse(body) as T,

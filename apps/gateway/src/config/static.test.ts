@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { StaticConfigError } from '../errors.ts';
+import { parseStaticConfig } from './static.ts';
+import { loadStaticConfig, parseArgs } from './static-sources.ts';
+
+describe('static configuration', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gateway-static-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const file = async (name: string, text: string) => {
+    const path = join(dir, name);
+    await writeFile(path, text);
+    return path;
+  };
+
+  it('reads Traefik v3 YAML with case-insensitive field names and resolves paths against the file', async () => {
+    const path = await file(
+      'gateway.yml',
+      `entrypoints:
+  web:
+    ADDRESS: ":8000"
+  traefik:
+    address: 127.0.0.1:8080
+Providers:
+  providersThrottleDuration: 200ms
+  file:
+    directory: dynamic
+api:
+  insecure: true
+ping: {}
+metrics:
+  prometheus: {}
+accessLog:
+  format: json
+log:
+  level: debug
+`,
+    );
+    const { config, warnings } = await loadStaticConfig({ argv: ['--configFile', path], env: {}, cwd: '/' });
+    assert.deepEqual(warnings, []);
+    assert.equal(config.entryPoints.web?.address, ':8000');
+    assert.equal(config.entryPoints.traefik?.address, '127.0.0.1:8080');
+    assert.equal(config.providers.providersThrottleDuration, 200);
+    assert.equal(config.providers.file?.directory, join(dir, 'dynamic'));
+    assert.equal(config.providers.file?.watch, true);
+    assert.equal(config.api?.insecure, true);
+    assert.equal(config.api?.dashboard, true);
+    assert.equal(config.ping?.entryPoint, 'traefik');
+    assert.equal(config.accessLog?.format, 'json');
+    assert.equal(config.log?.level, 'DEBUG');
+  });
+
+  it('lets flags and GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS override the file (flags win)', async () => {
+    const path = await file(
+      'ports.yml',
+      'entryPoints:\n  web:\n    address: ":8000"\n  traefik:\n    address: ":8080"\n',
+    );
+    const { config } = await loadStaticConfig({
+      argv: ['--configFile', path, '--entryPoints.web.address=:9000', '--ping'],
+      env: { GATEWAY_ENTRYPOINTS_WEB_ADDRESS: ':7000', GATEWAY_ENTRYPOINTS_TRAEFIK_ADDRESS: ':7080' },
+      cwd: dir,
+    });
+    assert.equal(config.entryPoints.web?.address, ':9000');
+    assert.equal(config.entryPoints.traefik?.address, ':7080');
+    assert.deepEqual(Object.keys(config.entryPoints).sort(), ['traefik', 'web']);
+    assert.equal(config.ping?.entryPoint, 'traefik');
+  });
+
+  it('resolves relative paths given as flags against the working directory', async () => {
+    const { config } = await loadStaticConfig({
+      argv: ['--providers.file.filename', 'conf/dyn.yml', '--entryPoints.web.address', ':1'],
+      env: {},
+      cwd: '/srv',
+    });
+    assert.equal(config.providers.file?.filename, '/srv/conf/dyn.yml');
+  });
+
+  it('warns about unknown top-level keys and names each bad field in one error', async () => {
+    const parsed = parseStaticConfig({ entryPoints: { web: { address: ':1' } }, pilot: {}, tracing: {} });
+    assert.equal(parsed.warnings.length, 2);
+    assert.match(parsed.warnings.join('\n'), /pilot: unknown field, ignored/);
+    assert.throws(
+      () =>
+        parseStaticConfig({
+          entryPoints: { web: { address: 8000 }, other: { adress: ':1' } },
+          providers: { file: { directory: 'a', filename: 'b', watch: 'maybe' } },
+          ping: [],
+        }),
+      (error: unknown) => {
+        assert.ok(error instanceof StaticConfigError);
+        assert.equal(error.code, 'ERR_INVALID_STATIC_CONFIG');
+        const text = error.problems.join('\n');
+        assert.match(text, /entryPoints\.web\.address: expected "\[host\]:port", got "8000"/);
+        assert.match(text, /entryPoints\.other\.adress: unknown field/);
+        assert.match(text, /entryPoints\.other\.address: is required/);
+        assert.match(text, /providers\.file\.watch: expected a boolean/);
+        assert.match(text, /ping: expected a map, got a list/);
+        return true;
+      },
+    );
+  });
+
+  it('rejects directory and filename together', () => {
+    assert.throws(
+      () => parseStaticConfig({ providers: { file: { directory: 'a', filename: 'b' } } }),
+      /providers\.file: directory and filename are mutually exclusive/,
+    );
+  });
+
+  it('applies Traefik defaults: http on :80, and traefik on :8080 when the API or ping is on', () => {
+    const { config } = parseStaticConfig({ ping: null });
+    assert.equal(config.entryPoints.http?.address, ':80');
+    assert.equal(config.entryPoints.traefik?.address, ':8080');
+    assert.equal(config.providers.providersThrottleDuration, 2000);
+  });
+
+  it('reports a YAML error with the file name', async () => {
+    const path = await file('broken.yml', 'entryPoints:\n  web: [\n');
+    await assert.rejects(
+      loadStaticConfig({ argv: [`--configFile=${path}`], env: {}, cwd: dir }),
+      (error: unknown) => error instanceof StaticConfigError && error.message.includes(path),
+    );
+  });
+
+  it('parses flags: --a.b=c, --a.b c, bare booleans, and rejects stray arguments', () => {
+    const args = parseArgs([
+      '--configFile',
+      'x.yml',
+      '--api.insecure',
+      '--log.level=DEBUG',
+      '--entryPoints.web.address',
+      ':1',
+    ]);
+    assert.equal(args.configFile, 'x.yml');
+    assert.deepEqual(args.flags, {
+      api: { insecure: 'true' },
+      log: { level: 'DEBUG' },
+      entryPoints: { web: { address: ':1' } },
+    });
+    assert.throws(() => parseArgs(['serve']), StaticConfigError);
+  });
+});
