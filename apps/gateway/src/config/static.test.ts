@@ -91,7 +91,10 @@ log:
     assert.throws(
       () =>
         parseStaticConfig({
-          entryPoints: { web: { address: 8000 }, other: { adress: ':1' } },
+          entryPoints: {
+            web: { address: 8000, forwardedHeaders: { trustedIPs: ['10.0.0.0/8', '10.0.0.300'] } },
+            other: { adress: ':1' },
+          },
           providers: { file: { directory: 'a', filename: 'b', watch: 'maybe' } },
           ping: [],
         }),
@@ -101,6 +104,7 @@ log:
         const text = error.problems.join('\n');
         assert.match(text, /entryPoints\.web\.address: expected "\[host\]:port", got "8000"/);
         assert.match(text, /entryPoints\.other\.adress: unknown field/);
+        assert.match(text, /entryPoints\.web\.forwardedHeaders\.trustedIPs\[1\]: expected an IP or a CIDR/);
         assert.match(text, /entryPoints\.other\.address: is required/);
         assert.match(text, /providers\.file\.watch: expected a boolean/);
         assert.match(text, /ping: expected a map, got a list/);

@@ -4,6 +4,7 @@
  * environment is `static-sources.ts`; this module only says what a valid configuration is.
  */
 
+import { isIP } from 'node:net';
 import { parseAddress } from '../entrypoints/address.ts';
 import { StaticConfigError } from '../errors.ts';
 import {
@@ -24,6 +25,16 @@ import {
 
 const notImplemented = 'not supported by this gateway yet, ignored';
 
+function checkIpOrCidr(value: string): string | undefined {
+  const [ip = '', bits, extra] = value.split('/');
+  const family = isIP(ip);
+  const max = family === 6 ? 128 : 32;
+  const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= max);
+  return family !== 0 && validBits && extra === undefined
+    ? undefined
+    : `expected an IP or a CIDR, got "${value}"`;
+}
+
 const forwardingTimeoutsSchema = object({
   dialTimeout: withDefault(duration({ min: 0 }), 30_000),
   responseHeaderTimeout: withDefault(duration({ min: 0 }), 0),
@@ -41,7 +52,10 @@ const entryPointSchema = object(
       }),
     ),
     asDefault: boolean(),
-    forwardedHeaders: object({ insecure: boolean(), trustedIPs: list(string({ nonEmpty: true })) }),
+    forwardedHeaders: object({
+      insecure: boolean(),
+      trustedIPs: list(refine(string({ nonEmpty: true }), checkIpOrCidr)),
+    }),
     transport: object(
       {
         lifeCycle: object({

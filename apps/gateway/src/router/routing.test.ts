@@ -44,6 +44,11 @@ http:
       rule: Path(\`/guarded\`)
       middlewares: [ghost]
       service: a
+    health:
+      # A gateway-provided service, as Traefik routes to ping@internal or api@internal.
+      rule: Path(\`/healthz\`)
+      entryPoints: [web]
+      service: ping@internal
     unknown-type:
       rule: Path(\`/mystery\`)
       middlewares: [weird]
@@ -131,10 +136,14 @@ http:
     const overview = (await send(`${gw.admin}/api/overview`)).json<{
       http: { routers: Record<string, number> };
     }>();
-    assert.deepEqual(overview.http.routers, { total: 9, warnings: 0, errors: 4 });
+    assert.deepEqual(overview.http.routers, { total: 10, warnings: 0, errors: 4 });
     assert.equal((await send(`${gw.admin}/api/http/routers/nope@file`)).status, 404);
     const raw = (await send(`${gw.admin}/api/rawdata`)).json<{ routers: Record<string, unknown> }>();
     assert.ok('api@file' in raw.routers);
+  });
+
+  it('routes to internal services such as ping@internal', async () => {
+    assert.equal((await send(`${gw.web}/healthz`)).body, 'OK');
   });
 
   it('answers /ping on the admin entrypoint', async () => {
