@@ -59,8 +59,15 @@ export async function forward(
   log.OriginStatus = response.statusCode;
   log.originHeaders = response.headers;
   exchange.writeHead(response.statusCode, responseHeaders(response.headers));
+  // Counted as the bytes pass: the access log is written when the client connection's response closes,
+  // which can come before this function resumes.
+  const countDownstream = exchange.method !== 'HEAD';
   response.body.on('data', (chunk: Buffer) => {
     log.OriginContentSize += chunk.length;
+    if (countDownstream) log.DownstreamContentSize += chunk.length;
+  });
+  response.body.once('end', () => {
+    log.originEnd = process.hrtime.bigint();
   });
   try {
     await pipeline(response.body, exchange.res);
@@ -69,8 +76,7 @@ export async function forward(
     if (!exchange.clientGone) options.onError?.(error, response.statusCode);
     exchange.res.destroy();
   } finally {
-    log.originEnd = process.hrtime.bigint();
-    log.DownstreamContentSize += exchange.method === 'HEAD' ? 0 : log.OriginContentSize;
+    log.originEnd ??= process.hrtime.bigint();
   }
 }
 

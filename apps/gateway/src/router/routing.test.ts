@@ -164,5 +164,8 @@ http:
     assert.equal(line.ClientHost, '127.0.0.1');
     assert.equal(line.entryPointName, 'web');
     assert.equal(typeof line.Duration, 'number');
+    assert.equal(line.DownstreamContentSize, 1);
+    assert.equal(line.OriginContentSize, 1);
+    assert.ok((line.OriginDuration as number) > 0);
   });
 });
