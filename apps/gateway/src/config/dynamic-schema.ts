@@ -133,6 +133,8 @@ const forwardAuthSchema = object(
     preserveLocationHeader: withDefault(boolean(), false),
     preserveRequestMethod: withDefault(boolean(), false),
     maxResponseBodySize: integer(),
+    forwardBody: withDefault(boolean(), false),
+    maxBodySize: withDefault(integer({ min: -1 }), -1),
     authSigninURL: httpUrl,
     // Extension (traefik/traefik#9857): Traefik's timeout is a fixed 30 s.
     timeout: withDefault(duration({ min: 1 }), 30_000),
@@ -140,8 +142,6 @@ const forwardAuthSchema = object(
   {
     unsupported: {
       tls: `forwardAuth.tls (client certificates, custom CAs) is ${notYet}`,
-      forwardBody: `forwardAuth.forwardBody is ${notYet}`,
-      maxBodySize: `forwardAuth.maxBodySize is ${notYet}`,
     },
   },
 );

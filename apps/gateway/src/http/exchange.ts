@@ -77,6 +77,11 @@ export class Exchange {
   readonly originalHost: string;
   /** The response head as written, once written. */
   responseHead: ResponseHead | undefined;
+  /**
+   * The request body, once a middleware had to read it (forwardAuth's `forwardBody`); the proxy then sends
+   * this instead of streaming `req`.
+   */
+  bufferedBody: Buffer | undefined;
   /** Access-log data filled in along the way. */
   readonly log: ExchangeLog = { OriginStatus: 0, OriginContentSize: 0, DownstreamContentSize: 0 };
   readonly #hooks: ResponseHook[] = [];
@@ -100,6 +105,26 @@ export class Exchange {
     this.headers = { ...req.headersDistinct } as HeaderMap;
     this.originalUri = this.requestUri();
     this.originalHost = this.host;
+  }
+
+  /**
+   * Reads the whole request body (once; later calls get the same buffer). Resolves to undefined when it is
+   * longer than `limit` bytes (-1: no limit); the connection is then not reused, as the rest is left unread.
+   */
+  async readBody(limit: number): Promise<Buffer | undefined> {
+    if (this.bufferedBody !== undefined) return this.bufferedBody;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of this.req) {
+      size += (chunk as Buffer).length;
+      if (limit >= 0 && size > limit) {
+        this.res.shouldKeepAlive = false;
+        return undefined;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    this.bufferedBody = Buffer.concat(chunks);
+    return this.bufferedBody;
   }
 
   /** Go's `RequestURI()`: the path (`/` when empty) and the query. */

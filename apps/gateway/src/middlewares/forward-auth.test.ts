@@ -65,6 +65,7 @@ ${mw('auth-trusted', `        address: ${auth.url}/auth\n        trustForwardHea
 ${mw('auth-legacy', `        address: ${auth.url}/auth\n`)}
 ${mw('auth-limited', `        address: ${auth.url}/auth\n        trustForwardHeader: false\n        authRequestHeaders: [Authorization]\n`)}
 ${mw('auth-down', `        address: http://127.0.0.1:${down}/auth\n        trustForwardHeader: false\n`)}
+${mw('auth-body', `        address: ${auth.url}/auth\n        trustForwardHeader: false\n        forwardBody: true\n        maxBodySize: 16\n`)}
 ${mw('auth-slow', `        address: ${auth.url}/auth\n        trustForwardHeader: false\n        timeout: 200ms\n`)}
     strip:
       stripPrefix:
@@ -77,6 +78,7 @@ ${router('legacy', '/legacy', 'auth-legacy')}
 ${router('limited', '/limited', 'auth-limited')}
 ${router('down', '/down', 'auth-down')}
 ${router('slow', '/slow', 'auth-slow')}
+${router('body', '/body', 'auth-body')}
 ${router('strip', '/strip', 'strip, auth')}
   services:
     backend:
@@ -240,6 +242,29 @@ ${router('strip', '/strip', 'strip, auth')}
     assert.equal(seen.headers['x-forwarded-for'], '127.0.0.1');
     assert.equal(seen.headers['x-forwarded-method'], 'GET');
     assert.equal(seen.headers['x-forwarded-prefix'], '/pre');
+  });
+
+  it('forwardBody: the auth server gets the body and the backend still does; too large → 401', async () => {
+    const authBefore = auth.received.length;
+    const backendBefore = backend.received.length;
+    const ok = await send(`${gw.web}/body`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer good', 'content-type': 'text/plain' },
+      body: 'small body',
+    });
+    assert.equal(ok.status, 200);
+    assert.equal(auth.received[authBefore]?.body, 'small body');
+    assert.equal(auth.received[authBefore]?.method, 'GET');
+    assert.equal(backend.received[backendBefore]?.body, 'small body');
+
+    const tooLarge = await send(`${gw.web}/body`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer good' },
+      body: 'x'.repeat(17),
+    });
+    assert.equal(tooLarge.status, 401);
+    assert.equal(tooLarge.body, '');
+    assert.equal(backend.received.length, backendBefore + 1);
   });
 
   it('sends only authRequestHeaders (plus its X-Forwarded headers) when set', async () => {

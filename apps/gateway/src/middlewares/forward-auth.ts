@@ -11,6 +11,9 @@
  *   made absolute.
  * - The auth server unreachable or too slow: 500 with an empty body. The backend is never called (fail closed).
  *
+ * With `forwardBody`, the request body (up to `maxBodySize`, else 401) is read into memory, sent to the auth
+ * server, and replayed to the backend.
+ *
  * Extension: `timeout` (default 30 s, Traefik's fixed value), traefik/traefik#9857.
  */
 
@@ -73,12 +76,15 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
   const userHeader = options.headerField?.toLowerCase();
   const maxBody = options.maxResponseBodySize ?? -1;
 
-  const ask = async (exchange: Exchange): Promise<AuthAnswer> => {
+  const ask = async (exchange: Exchange, body: Buffer | undefined): Promise<AuthAnswer> => {
     const signal = AbortSignal.any([exchange.signal, AbortSignal.timeout(options.timeout)]);
+    const headers = authRequestHeaders(exchange, mode, allowed, address.host);
+    if (body !== undefined) headers['content-length'] = String(body.length);
     const response = await pool.request({
       method: options.preserveRequestMethod ? exchange.method : 'GET',
       path: authPath,
-      headers: authRequestHeaders(exchange, mode, allowed, address.host),
+      headers,
+      body: body ?? null,
       signal,
     });
     const chunks: Buffer[] = [];
@@ -95,9 +101,18 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
   };
 
   return (next) => async (exchange) => {
+    let body: Buffer | undefined;
+    if (options.forwardBody) {
+      // The body is read into memory for the auth server, then replayed to the backend (Traefik v3.3+).
+      body = await exchange.readBody(options.maxBodySize);
+      if (body === undefined) {
+        exchange.send(401, '');
+        return;
+      }
+    }
     let answer: AuthAnswer;
     try {
-      answer = await ask(exchange);
+      answer = await ask(exchange, body);
     } catch (error) {
       if (exchange.clientGone) {
         exchange.res.statusCode = 499;

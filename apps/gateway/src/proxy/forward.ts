@@ -36,7 +36,9 @@ export async function forward(
   options: ForwardOptions,
 ): Promise<void> {
   const headers = requestHeaders(exchange, upstream, options);
+  const buffered = exchange.bufferedBody;
   const hasBody = exchange.headers['transfer-encoding'] !== undefined || contentLength(exchange) > 0;
+  if (buffered !== undefined && hasBody) headers['content-length'] = String(buffered.length);
   const log = exchange.log;
   log.ServiceURL = upstream.url.href;
   log.ServiceAddr = upstream.url.host;
@@ -48,7 +50,7 @@ export async function forward(
       method: exchange.method,
       path: upstreamPath(exchange, upstream),
       headers,
-      body: hasBody ? exchange.req : null,
+      body: hasBody ? (buffered ?? exchange.req) : null,
       signal: exchange.signal,
     });
   } catch (error) {
