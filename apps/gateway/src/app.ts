@@ -163,6 +163,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         forwarded(exchange);
       },
       dispatch,
+      onError: (error) =>
+        logger.error({ err: error, entryPoint: name }, 'unexpected error while accepting a request'),
     });
   });
 

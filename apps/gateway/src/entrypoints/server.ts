@@ -31,8 +31,10 @@ export interface EntryPointServerOptions {
   readonly tls?: SecureContextOptions | undefined;
   /** Prepares each exchange before dispatch (the forwarded-headers policy). */
   readonly prepare: (exchange: Exchange) => void;
-  /** Serves each exchange. Must not throw. */
+  /** Serves each exchange. */
   readonly dispatch: (exchange: Exchange) => void;
+  /** Reports an unexpected error thrown while preparing or dispatching a request. */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** A listening entrypoint. */
@@ -51,9 +53,20 @@ export class EntryPointServer {
         res.shouldKeepAlive = false;
         res.once('finish', () => this.#server.closeIdleConnections());
       }
-      const exchange = new Exchange(req, res, { entryPoint: options.name, tls });
-      options.prepare(exchange);
-      options.dispatch(exchange);
+      try {
+        const exchange = new Exchange(req, res, { entryPoint: options.name, tls });
+        options.prepare(exchange);
+        options.dispatch(exchange);
+      } catch (error) {
+        // A throw from a request listener would take the whole process down: answer 500 instead.
+        options.onError?.(error);
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+          res.end('Internal Server Error');
+        } else {
+          res.destroy();
+        }
+      }
     };
     const serverOptions = {
       requestTimeout: options.readTimeout,
