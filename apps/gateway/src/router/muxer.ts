@@ -5,7 +5,7 @@
  */
 
 import type { Handler } from '../middlewares/types.ts';
-import type { Matcher, RoutingRequest } from '../rules/index.ts';
+import type { Matcher, RoutingRequest } from '../rules/types.ts';
 
 /** One enabled router, compiled. */
 export interface Route {

@@ -18,7 +18,8 @@ import type { Handler, Middleware } from '../middlewares/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { DynamicConfig, RawResource } from '../providers/dynamic-config.ts';
 import { Muxer, type Route } from '../router/muxer.ts';
-import { compileRule, defaultPriority, type Matcher, type RuleSyntax } from '../rules/index.ts';
+import { compileRule, defaultPriority } from '../rules/index.ts';
+import type { Matcher, RuleSyntax } from '../rules/types.ts';
 import { loadBalancer } from '../services/load-balancer.ts';
 import type { PoolRegistry, TransportTimeouts } from '../services/pools.ts';
 import {
