@@ -24,11 +24,14 @@ export type TrainOptionsErrorCode = 'TRAIN_OPTION_INVALID';
 export class TrainOptionsError extends Error {
   readonly code: TrainOptionsErrorCode = 'TRAIN_OPTION_INVALID';
   readonly option: string;
+  /** What is wrong, without the option's name (so a CLI can name its flag instead). */
+  readonly reason: string;
 
-  constructor(option: string, message: string) {
-    super(`${option}: ${message}`);
+  constructor(option: string, reason: string) {
+    super(`${option}: ${reason}`);
     this.name = 'TrainOptionsError';
     this.option = option;
+    this.reason = reason;
   }
 }
 
