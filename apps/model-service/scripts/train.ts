@@ -37,7 +37,8 @@ class UsageError extends Error {
 
 function integerOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a non-negative integer (got ${JSON.stringify(value)})`);
+  if (!/^\d+$/.test(value))
+    throw new UsageError(`--${name} must be a non-negative integer (got ${JSON.stringify(value)})`);
   return Number(value);
 }
 
@@ -58,7 +59,8 @@ async function main(argv: string[]): Promise<number> {
     loaded = await loadDataset(parsed.data, parsed.target);
   } catch (err) {
     if (isErrno(err)) return usageFailure(new UsageError(`--data: cannot read ${parsed.data} (${err.code})`));
-    if (err instanceof DatasetError && err.code === 'DATASET_TARGET') return usageFailure(new UsageError(`--target: ${err.message}`));
+    if (err instanceof DatasetError && err.code === 'DATASET_TARGET')
+      return usageFailure(new UsageError(`--target: ${err.message}`));
     throw err;
   }
   const { dataset } = loaded;
@@ -67,7 +69,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     options = resolveForestOptions(dataset.p, parsed.options);
   } catch (err) {
-    if (err instanceof TrainOptionsError) return usageFailure(new UsageError(`${FLAGS[err.option] ?? err.option} ${err.reason}`));
+    if (err instanceof TrainOptionsError)
+      return usageFailure(new UsageError(`${FLAGS[err.option] ?? err.option} ${err.reason}`));
     throw err;
   }
 
@@ -96,7 +99,12 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** The flag that sets each forest option, to name it in errors. */
-const FLAGS: Record<string, string> = { ntree: '--ntree', mtry: '--mtry', nodeSize: '--node-size', seed: '--seed' };
+const FLAGS: Record<string, string> = {
+  ntree: '--ntree',
+  mtry: '--mtry',
+  nodeSize: '--node-size',
+  seed: '--seed',
+};
 
 function isErrno(err: unknown): err is NodeJS.ErrnoException {
   return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && 'syscall' in err;

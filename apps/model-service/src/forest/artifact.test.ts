@@ -182,6 +182,17 @@ describe('forest artifact', () => {
       'ARTIFACT_INVALID',
       /trees\[0\]\.node 0 has children 0 and/,
     );
+    refuses(
+      (raw) => {
+        // Node 1 (the root's left child, interior on Boston) also claims node 2, the root's right child.
+        const tree = (raw.trees as Record<string, number[]>[])[0] as Record<string, number[]>;
+        assert.equal((tree.right as number[])[0], 2);
+        assert.notEqual((tree.feature as number[])[1], -1);
+        (tree.left as number[])[1] = 2;
+      },
+      'ARTIFACT_INVALID',
+      /trees\[0\]\.node 2 has two parents/,
+    );
   });
 
   it('refuses a forest trained on other features', () => {

@@ -169,6 +169,7 @@ function validateTree(source: string, value: Json, t: number, featureCount: numb
     value: numbersAt(source, value, 'value', where, n),
     count: numbersAt(source, value, 'count', where, n),
   };
+  const parents = new Uint8Array(n);
   for (let k = 0; k < n; k++) {
     const f = tree.feature[k] as number;
     const l = tree.left[k] as number;
@@ -188,7 +189,14 @@ function validateTree(source: string, value: Json, t: number, featureCount: numb
     if (!Number.isInteger(l) || !Number.isInteger(r) || l <= k || r <= k || l >= n || r >= n) {
       throw invalid(source, node, `has children ${l} and ${r}; they must be nodes after it in the same tree`);
     }
+    for (const child of [l, r]) {
+      if (parents[child] !== 0) throw invalid(source, `${where}node ${child}`, 'has two parents');
+      parents[child] = 1;
+    }
   }
+  // Every node but the root has exactly one parent: a tree, so flattening copies each node once.
+  const orphan = parents.indexOf(0, 1);
+  if (orphan > 0) throw invalid(source, `${where}node ${orphan}`, 'is not reachable from the root');
   return tree;
 }
 

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { readArtifact } from './artifact.ts';
+import { BOSTON_CSV } from './testing.ts';
+
+const SCRIPT = resolve(import.meta.dirname, '../../scripts/train.ts');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function train(...args: string[]): Promise<Run> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [SCRIPT, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const failed = err as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('scripts/train.ts', () => {
+  let dir = '';
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'forest-train-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('writes the same artifact twice for a seed, another for another seed, and reports OOB figures', async () => {
+    const [a, b, c] = ['a.json', 'b.json', 'c.json'].map((name) => join(dir, name)) as [
+      string,
+      string,
+      string,
+    ];
+    const first = await train('--data', BOSTON_CSV, '--ntree', '3', '--seed', '5', '--out', a);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /mean of squared residuals \(OOB\): \d+\.\d+/);
+    assert.match(first.stdout, /% variance explained \(OOB\): +\d+\.\d+/);
+    assert.equal(first.stderr, '', 'no progress bar when stderr is not a terminal');
+    assert.equal((await train('--data', BOSTON_CSV, '--ntree', '3', '--seed', '5', '--out', b)).code, 0);
+    assert.equal((await train('--data', BOSTON_CSV, '--ntree', '3', '--seed', '6', '--out', c)).code, 0);
+    assert.equal(await readFile(a, 'utf8'), await readFile(b, 'utf8'));
+    assert.notEqual(await readFile(a, 'utf8'), await readFile(c, 'utf8'));
+    const artifact = await readArtifact(a);
+    assert.deepEqual(artifact.options, { ntree: 3, mtry: 4, nodeSize: 5, seed: 5 });
+    assert.equal(artifact.data.sha256, 'b9f88f3463a208dadd78546f0fb9ddacfa4897b4c92dd1b8269734f000fe377c');
+  });
+
+  it('exits 2 with a clear message on bad options', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--ntree', '0'], /--ntree must be an integer from 1 to 100000 \(got 0\)/],
+      [['--seed', 'abc'], /--seed must be a non-negative integer \(got "abc"\)/],
+      [['--mtry', '14'], /--mtry must be an integer from 1 to 13 \(got 14\)/],
+      [['--node-size', '0'], /--node-size must be an integer from 1/],
+      [['--bogus'], /Unknown option '--bogus'/],
+      [['--data', '/nonexistent/boston.csv'], /--data: cannot read \/nonexistent\/boston\.csv \(ENOENT\)/],
+      [['--target', 'price'], /--target: no target column 'price'/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await train('--data', BOSTON_CSV, '--out', join(dir, 'never.json'), ...args);
+      assert.equal(run.code, 2, `${args.join(' ')}: exit ${run.code}`);
+      assert.match(run.stderr, message);
+      assert.match(run.stderr, /usage: npm run train/);
+    }
+  });
+});
