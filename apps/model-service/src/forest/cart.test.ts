@@ -6,7 +6,12 @@ import { boston } from './testing.ts';
 import { LEAF, predictTree, type Tree } from './tree.ts';
 
 function matrix(rows: number[][], y: number[]): TrainingMatrix {
-  return { x: Float64Array.from(rows.flat()), y: Float64Array.from(y), p: rows[0]?.length ?? 0 };
+  return {
+    x: Float64Array.from(rows.flat()),
+    y: Float64Array.from(y),
+    n: rows.length,
+    p: rows[0]?.length ?? 0,
+  };
 }
 
 function everyRow(n: number): Int32Array {

@@ -14,7 +14,44 @@ export interface TrainingMatrix {
   /** Feature values row by row: `x[row * p + feature]`. */
   x: Float64Array;
   y: Float64Array;
+  /** Rows. */
+  n: number;
+  /** Features per row. */
   p: number;
+}
+
+/**
+ * Every feature's column sorted once per forest, so a node sorts small integers natively instead of calling a
+ * comparator per comparison: the node's rows become their ranks, `Int32Array#sort` orders them, and the sorted
+ * value and target of each rank are read back directly. (Bootstrap repeats of a row share its rank, as they
+ * share its values.) All arrays are feature-major: `[feature * n + i]`.
+ */
+export interface Presorted {
+  /** Rank of each row in the feature's stable ascending order. */
+  rank: Int32Array;
+  /** Feature value at each rank. */
+  valueAt: Float64Array;
+  /** Target value of the row at each rank. */
+  targetAt: Float64Array;
+}
+
+/** Sorts each feature's column of `data` once (see {@link Presorted}). */
+export function presort(data: TrainingMatrix): Presorted {
+  const { x, y, n, p } = data;
+  const rank = new Int32Array(n * p);
+  const valueAt = new Float64Array(n * p);
+  const targetAt = new Float64Array(n * p);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let f = 0; f < p; f++) {
+    order.sort((a, b) => (x[a * p + f] as number) - (x[b * p + f] as number) || a - b);
+    for (let i = 0; i < n; i++) {
+      const row = order[i] as number;
+      rank[f * n + row] = i;
+      valueAt[f * n + i] = x[row * p + f] as number;
+      targetAt[f * n + i] = y[row] as number;
+    }
+  }
+  return { rank, valueAt, targetAt };
 }
 
 /** The best split found at a node, if any. */
@@ -30,18 +67,22 @@ interface Split {
  * split by its reduction of the squared error (sum_l²/n_l + sum_r²/n_r − sum²/n); the threshold is the midpoint
  * of the gap. A node with ≤ `nodeSize` rows, or with no split that reduces the error, is a leaf. A constant
  * candidate still uses up one of the `mtry` draws, as in R.
+ *
+ * Pass `presorted` when growing many trees on the same data (a forest) to sort the columns only once.
  */
 export function growTree(
   data: TrainingMatrix,
   sample: Int32Array,
   options: GrowOptions,
   random: Random,
+  presorted: Presorted = presort(data),
 ): Tree {
-  const { x, y, p } = data;
+  const { x, y, n, p } = data;
+  const { rank, valueAt, targetAt } = presorted;
   const m = sample.length;
   // Rows of node k occupy rows[start[k] .. start[k] + count[k]); splitting a node partitions its range in place.
   const rows = Int32Array.from(sample);
-  const order = new Int32Array(m);
+  const ranks = new Int32Array(m);
   const spill = new Int32Array(m);
   const candidates = new Int32Array(p);
   const tree: Tree = { feature: [], threshold: [], left: [], right: [], value: [], count: [] };
@@ -72,23 +113,23 @@ export function growTree(
       candidates[last] = feature;
       last--;
 
-      const sorted = order.subarray(0, count);
-      sorted.set(rows.subarray(from, from + count));
-      sorted.sort((a, b) => (x[a * p + feature] as number) - (x[b * p + feature] as number));
+      const base = feature * n;
+      const sorted = ranks.subarray(0, count);
+      for (let i = 0; i < count; i++) sorted[i] = rank[base + (rows[from + i] as number)] as number;
+      sorted.sort();
       if (
-        (x[(sorted[0] as number) * p + feature] as number) >=
-        (x[(sorted[count - 1] as number) * p + feature] as number)
+        (valueAt[base + (sorted[0] as number)] as number) >=
+        (valueAt[base + (sorted[count - 1] as number)] as number)
       ) {
         continue;
       }
       let sumLeft = 0;
       let gain = 0;
       let threshold = 0;
+      let here = valueAt[base + (sorted[0] as number)] as number;
       for (let i = 0; i < count - 1; i++) {
-        const row = sorted[i] as number;
-        sumLeft += y[row] as number;
-        const here = x[row * p + feature] as number;
-        const next = x[(sorted[i + 1] as number) * p + feature] as number;
+        sumLeft += targetAt[base + (sorted[i] as number)] as number;
+        const next = valueAt[base + (sorted[i + 1] as number)] as number;
         if (here < next) {
           const nLeft = i + 1;
           const sumRight = sum - sumLeft;
@@ -98,6 +139,7 @@ export function growTree(
             threshold = (here + next) / 2;
           }
         }
+        here = next;
       }
       if (gain > bestGain) {
         bestGain = gain;

@@ -1,4 +1,4 @@
-import { growTree } from './cart.ts';
+import { growTree, presort } from './cart.ts';
 import type { Dataset } from './dataset.ts';
 import { TrainOptionsError } from './errors.ts';
 import { MAX_SEED, Random } from './random.ts';
@@ -94,6 +94,7 @@ export function trainForest(
   const oobCount = new Int32Array(n);
   const trees: Tree[] = [];
   const oobMseByTree: (number | null)[] = [];
+  const presorted = presort(dataset);
 
   for (let t = 0; t < resolved.ntree; t++) {
     inBag.fill(0);
@@ -102,7 +103,7 @@ export function trainForest(
       sample[i] = row;
       inBag[row] = 1;
     }
-    const tree = growTree(dataset, sample, resolved, random);
+    const tree = growTree(dataset, sample, resolved, random, presorted);
     trees.push(tree);
 
     let sse = 0;
