@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { progressBar } from '../../scripts/progress.ts';
 import { readArtifact } from './artifact.ts';
 import { BOSTON_CSV } from './testing.ts';
 
@@ -69,5 +70,23 @@ describe('scripts/train.ts', () => {
       assert.match(run.stderr, message);
       assert.match(run.stderr, /usage: npm run train/);
     }
+  });
+
+  it('draws its progress bar only on a terminal', () => {
+    const written: string[] = [];
+    const fake = (isTTY: boolean) =>
+      ({ isTTY, write: (chunk: string) => written.push(chunk) }) as unknown as NodeJS.WriteStream;
+    const quiet = progressBar('growing trees', fake(false));
+    quiet.update(1, 2);
+    quiet.done();
+    assert.deepEqual(written, []);
+    const bar = progressBar('growing trees', fake(true));
+    bar.update(50, 100, 'OOB MSE 11.20');
+    bar.done();
+    assert.equal(
+      written[0],
+      `\r\x1b[2Kgrowing trees ${'█'.repeat(15)}${'░'.repeat(15)} 50/100  OOB MSE 11.20`,
+    );
+    assert.equal(written[1], '\r\x1b[2K');
   });
 });
