@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { RecordsError } from '../forest/errors.ts';
 import type { ScoringModel } from '../forest/model.ts';
 import { predictRows } from '../forest/predict.ts';
-import { RecordReader } from '../forest/records.ts';
+import { type RecordMatrix, RecordReader } from '../forest/records.ts';
 
 /** Default most rows one `POST /score` may carry (`SCORE_MAX_ROWS`). */
 export const DEFAULT_SCORE_MAX_ROWS = 10_000;
@@ -32,7 +32,8 @@ export interface ScoreRoutesOptions {
 export async function scoreRoutes(app: Service, options: ScoreRoutesOptions): Promise<void> {
   const { model } = options;
   const reader = new RecordReader(model.features, options.maxRows ?? DEFAULT_SCORE_MAX_ROWS);
-  // Handlers run one at a time on the event loop and finish synchronously, so one output buffer serves them all.
+  // From reading the body to copying the predictions out, a request runs without yielding to the event loop,
+  // so one input matrix (inside the reader) and one output buffer serve every request.
   let predictions = new Float64Array(64);
 
   app.post(
@@ -42,15 +43,16 @@ export async function scoreRoutes(app: Service, options: ScoreRoutesOptions): Pr
       schema: { response: { 200: Type.Array(Type.Number()) } },
     },
     async (request) => {
-      let matrix: ReturnType<RecordReader['read']>;
+      let matrix: RecordMatrix;
       try {
         matrix = reader.read(request.body);
       } catch (err) {
         if (err instanceof RecordsError) throw new HttpError(422, err.message, { code: err.code });
         throw err;
       }
-      if (predictions.length < matrix.rows)
+      if (predictions.length < matrix.rows) {
         predictions = new Float64Array(Math.max(matrix.rows, predictions.length * 2));
+      }
       predictRows(model.forest, matrix.x, matrix.rows, predictions);
       return Array.from(predictions.subarray(0, matrix.rows));
     },
