@@ -50,3 +50,21 @@ export class ResourceError extends GatewayError {
     super('ERR_INVALID_RESOURCE', message, options);
   }
 }
+
+/** A router rule cannot be parsed or uses a matcher wrongly; the router is disabled (Traefik §1.1). */
+export class RuleError extends GatewayError {
+  /** The rule as written in the configuration. */
+  readonly rule: string;
+
+  constructor(rule: string, reason: string) {
+    super('ERR_INVALID_RULE', `error while parsing rule ${rule}: ${reason}`);
+    this.rule = rule;
+  }
+}
+
+/** The request path has a broken percent-encoding, so no rule can be matched against it (→ 400). */
+export class BadRequestPathError extends GatewayError {
+  constructor(reason: string) {
+    super('ERR_BAD_REQUEST_PATH', reason);
+  }
+}

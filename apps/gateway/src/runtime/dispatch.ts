@@ -64,7 +64,7 @@ export function createDispatcher(options: DispatchOptions): (exchange: Exchange)
     } else {
       let request: ReturnType<typeof routingRequestFrom>;
       try {
-        request = routingRequestFrom(exchange.req);
+        request = routingRequestFrom(exchange);
       } catch (error) {
         if ((error as { code?: unknown }).code === 'ERR_BAD_REQUEST_PATH') {
           exchange.sendText(400, 'Bad Request');
