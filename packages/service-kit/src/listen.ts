@@ -46,7 +46,9 @@ export async function listen(app: Service, options: ListenOptions): Promise<stri
 export function runMain(name: string, main: () => Promise<void>): void {
   main().catch((err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`${name}: failed to start: ${message}\n`);
+    // Errors that already name the service (EnvError) are not prefixed twice.
+    const line = message.startsWith(`${name}: `) ? message : `${name}: ${message}`;
+    process.stderr.write(`${line.replace(`${name}: `, `${name}: failed to start: `)}\n`);
     process.exit(1);
   });
 }
