@@ -1,0 +1,164 @@
+/**
+ * The admission model of the walkthroughs' R backend: `glm(admit ~ gre + gpa + factor(rank), family = binomial)`
+ * on the UCLA admissions data, with missing inputs imputed by the training data's mean (gre, gpa) and most
+ * common level (rank), as the original service does.
+ */
+
+import { readFile } from 'node:fs/promises';
+import { Matrix } from 'ml-matrix';
+import { parseNumericCsv } from '../forest/csv.ts';
+import { fitLogistic, GlmError, type LogisticFit } from './glm.ts';
+import { twoSidedPValue } from './normal.ts';
+
+/** The rank levels, as R's factor has them; level 1 is the baseline. */
+export const RANK_LEVELS = ['1', '2', '3', '4'] as const;
+
+/** A rank level. */
+export type Rank = (typeof RANK_LEVELS)[number];
+
+/** One applicant; absent fields are imputed. */
+export interface Applicant {
+  gre?: number;
+  gpa?: number;
+  rank?: Rank;
+}
+
+/** The answer of `POST /admission`. */
+export interface AdmissionPrediction {
+  /** `probability > 0.5`. */
+  result: boolean;
+  probability: number;
+}
+
+/** One row of the coefficient table of `summary(glm)`. */
+export interface CoefficientRow {
+  name: string;
+  estimate: number;
+  stdError: number;
+  zValue: number;
+  pValue: number;
+}
+
+/** What `GET /admission/model` shows: R's `summary(glm)` plus the imputation values. */
+export interface AdmissionCard {
+  formula: string;
+  family: string;
+  n: number;
+  coefficients: CoefficientRow[];
+  nullDeviance: number;
+  dfNull: number;
+  residualDeviance: number;
+  dfResidual: number;
+  aic: number;
+  iterations: number;
+  imputation: { gre: number; gpa: number; rank: Rank };
+}
+
+const COEFFICIENT_NAMES = ['(Intercept)', 'gre', 'gpa', 'rank2', 'rank3', 'rank4'];
+
+/** The fitted admission model. */
+export class AdmissionModel {
+  readonly fit: LogisticFit;
+  readonly imputation: { readonly gre: number; readonly gpa: number; readonly rank: Rank };
+  readonly n: number;
+
+  constructor(fit: LogisticFit, imputation: AdmissionModel['imputation'], n: number) {
+    this.fit = fit;
+    this.imputation = imputation;
+    this.n = n;
+  }
+
+  /** The probability of admission for `applicant`, missing fields imputed. */
+  predict(applicant: Applicant): AdmissionPrediction {
+    const row = designRow(
+      applicant.gre ?? this.imputation.gre,
+      applicant.gpa ?? this.imputation.gpa,
+      applicant.rank ?? this.imputation.rank,
+    );
+    let eta = 0;
+    for (let a = 0; a < row.length; a++) eta += (row[a] as number) * (this.fit.coefficients[a] as number);
+    const probability = 1 / (1 + Math.exp(-eta));
+    return { result: probability > 0.5, probability };
+  }
+
+  /** The model card (`GET /admission/model`). */
+  card(): AdmissionCard {
+    const { fit } = this;
+    const p = fit.coefficients.length;
+    return {
+      formula: 'admit ~ gre + gpa + factor(rank)',
+      family: 'binomial (logit link)',
+      n: this.n,
+      coefficients: fit.coefficients.map((estimate, a) => {
+        const stdError = fit.standardErrors[a] as number;
+        const zValue = estimate / stdError;
+        return {
+          name: COEFFICIENT_NAMES[a] as string,
+          estimate,
+          stdError,
+          zValue,
+          pValue: twoSidedPValue(zValue),
+        };
+      }),
+      nullDeviance: fit.nullDeviance,
+      dfNull: this.n - 1,
+      residualDeviance: fit.deviance,
+      dfResidual: this.n - p,
+      // For 0/1 outcomes the saturated log-likelihood is 0, so AIC = deviance + 2 × parameters.
+      aic: fit.deviance + 2 * p,
+      iterations: fit.iterations,
+      imputation: { ...this.imputation },
+    };
+  }
+}
+
+/** `[1, gre, gpa, rank2, rank3, rank4]`: R's treatment coding of `factor(rank)`. */
+function designRow(gre: number, gpa: number, rank: Rank): number[] {
+  return [1, gre, gpa, rank === '2' ? 1 : 0, rank === '3' ? 1 : 0, rank === '4' ? 1 : 0];
+}
+
+/** Fits the model to a CSV with columns admit, gre, gpa, rank (binary.csv). Throws on malformed data. */
+export function fitAdmissionModel(csv: string): AdmissionModel {
+  const table = parseNumericCsv(csv);
+  const column = (name: string) => {
+    const index = table.columns.indexOf(name);
+    if (index === -1) throw new GlmError('GLM_DATA', `the admission data has no '${name}' column`);
+    return (row: number) => table.values[row * table.columns.length + index] as number;
+  };
+  const admit = column('admit');
+  const gre = column('gre');
+  const gpa = column('gpa');
+  const rank = column('rank');
+  const n = table.rows;
+  const x = new Matrix(n, COEFFICIENT_NAMES.length);
+  const y = new Float64Array(n);
+  const rankCounts = new Map<Rank, number>();
+  let greSum = 0;
+  let gpaSum = 0;
+  for (let i = 0; i < n; i++) {
+    const level = String(rank(i)) as Rank;
+    if (!RANK_LEVELS.includes(level)) {
+      throw new GlmError('GLM_DATA', `row ${i + 1}: rank ${rank(i)} is not one of ${RANK_LEVELS.join(', ')}`);
+    }
+    rankCounts.set(level, (rankCounts.get(level) ?? 0) + 1);
+    greSum += gre(i);
+    gpaSum += gpa(i);
+    x.setRow(i, designRow(gre(i), gpa(i), level));
+    y[i] = admit(i);
+  }
+  // The most common level; ties go to the lowest, as R's which.max does.
+  let mode: Rank = '1';
+  for (const level of RANK_LEVELS)
+    if ((rankCounts.get(level) ?? 0) > (rankCounts.get(mode) ?? 0)) mode = level;
+  return new AdmissionModel(fitLogistic(x, y), { gre: greSum / n, gpa: gpaSum / n, rank: mode }, n);
+}
+
+/** The repository's copy of the UCLA admissions data. */
+export const DEFAULT_ADMISSION_DATA = new URL('../../../../data/binary.csv', import.meta.url);
+
+/** Reads and fits the admission data at `path`. */
+export async function loadAdmissionModel(
+  path: string | URL = DEFAULT_ADMISSION_DATA,
+): Promise<AdmissionModel> {
+  return fitAdmissionModel(await readFile(path, 'utf8'));
+}

@@ -1,0 +1,34 @@
+import { createService, type Service } from '@gateway-pattern/service-kit';
+import type { AdmissionModel } from './admission/model.ts';
+import { SERVICE_NAME } from './config.ts';
+import type { ScoringModel } from './forest/model.ts';
+import { admissionRoutes } from './routes/admission.ts';
+import { rootRoutes } from './routes/root.ts';
+import { scoreRoutes } from './routes/score.ts';
+
+/** What {@link buildApp} needs; `main.ts` fills it from the environment and the loaded models, tests directly. */
+export interface AppOptions {
+  /** Pino level, or `false` to silence logs (tests). */
+  logLevel: string | false;
+  /** The title is `${appPrefix} API`. */
+  appPrefix: string;
+  admission: AdmissionModel;
+  scoring: ScoringModel;
+  /** Most rows per `POST /score`. */
+  scoreMaxRows?: number;
+  /** Largest `POST /score` body in bytes. */
+  scoreBodyLimit?: number;
+}
+
+/** Builds the model service without listening. Models are loaded by the caller, so a test can share them. */
+export function buildApp(options: AppOptions): Service {
+  const app = createService({ name: SERVICE_NAME, logLevel: options.logLevel });
+  app.register(rootRoutes, { title: `${options.appPrefix} API` });
+  app.register(admissionRoutes, { model: options.admission });
+  app.register(scoreRoutes, {
+    model: options.scoring,
+    maxRows: options.scoreMaxRows,
+    bodyLimit: options.scoreBodyLimit,
+  });
+  return app;
+}

@@ -1,0 +1,42 @@
+import { fileURLToPath } from 'node:url';
+import { LogLevel, loadEnv } from '@gateway-pattern/service-kit';
+import { type Static, Type } from 'typebox';
+import { DEFAULT_SCORE_BODY_LIMIT, DEFAULT_SCORE_MAX_ROWS } from './routes/score.ts';
+
+/** Service name used in logs and start-up errors. */
+export const SERVICE_NAME = 'model-service';
+
+/** Where `npm run build -w apps/model-service` writes the forest. */
+export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('../var/boston-rf.json', import.meta.url));
+
+/** Environment variables of the model service, with their defaults. */
+export const EnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8102 }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  LOG_LEVEL: LogLevel,
+  /** The API's title is `${APP_PREFIX} API`, as in the original service. */
+  APP_PREFIX: Type.String({ minLength: 1, default: 'R Backend' }),
+  /** The random-forest artifact written by the train script. */
+  MODEL_PATH: Type.String({ minLength: 1, default: DEFAULT_MODEL_PATH }),
+  /** The admission training data (admit, gre, gpa, rank). */
+  ADMISSION_DATA: Type.String({
+    minLength: 1,
+    default: fileURLToPath(new URL('../../../data/binary.csv', import.meta.url)),
+  }),
+  /** Most rows one `POST /score` may carry. */
+  SCORE_MAX_ROWS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: DEFAULT_SCORE_MAX_ROWS }),
+  /** Largest `POST /score` body, in bytes. */
+  SCORE_BODY_LIMIT: Type.Integer({
+    minimum: 1024,
+    maximum: 1024 * 1024 * 1024,
+    default: DEFAULT_SCORE_BODY_LIMIT,
+  }),
+});
+
+/** The validated environment. */
+export type ModelServiceConfig = Static<typeof EnvSchema>;
+
+/** Reads and validates the environment; throws `EnvError` naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ModelServiceConfig {
+  return loadEnv(SERVICE_NAME, EnvSchema, env);
+}

@@ -1,0 +1,37 @@
+import type { Service } from '@gateway-pattern/service-kit';
+import { Type } from 'typebox';
+import type { AdmissionModel } from '../admission/model.ts';
+import { AdmissionBody, toApplicant } from '../admission/request.ts';
+
+/** Options of {@link admissionRoutes}. */
+export interface AdmissionRoutesOptions {
+  model: AdmissionModel;
+}
+
+const Prediction = Type.Object({ result: Type.Boolean(), probability: Type.Number() });
+
+/**
+ * `POST /admission` → `{"result", "probability"}` for one applicant; `GET /admission/model` → the fitted
+ * model as R's `summary(glm)` shows it, plus the values used for missing fields.
+ */
+export async function admissionRoutes(app: Service, options: AdmissionRoutesOptions): Promise<void> {
+  const { model } = options;
+  // Every field is optional, so an empty body is a valid request even when it claims to be JSON
+  // (Fastify's default parser rejects that with 400).
+  const defaultJsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text.trim() === '') return done(null, undefined);
+    return defaultJsonParser(request, text, done);
+  });
+
+  app.post(
+    '/admission',
+    { schema: { body: AdmissionBody, response: { 200: Prediction } } },
+    async (request) => model.predict(toApplicant(request.body)),
+  );
+
+  const card = model.card();
+  app.get('/admission/model', async () => card);
+}
