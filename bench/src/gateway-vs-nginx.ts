@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   freePorts,
-  loadStackConfig,
+  freeStackConfig,
   repoRoot,
   type Stack,
   stackProcesses,
@@ -40,17 +40,8 @@ async function main(): Promise<void> {
   need('nginx', 'apt-get install -y nginx-light');
   need('wrk', 'apt-get install -y wrk');
 
-  const [web, admin, auth, py, model, adderHttp, adderGrpc, nginxPort] = await freePorts(8);
-  const config = loadStackConfig({
-    GATEWAY_WEB_PORT: String(web),
-    GATEWAY_ADMIN_PORT: String(admin),
-    FORWARD_AUTH_PORT: String(auth),
-    PYBACKEND_PORT: String(py),
-    MODEL_SERVICE_PORT: String(model),
-    ADDER_HTTP_PORT: String(adderHttp),
-    ADDER_GRPC_PORT: String(adderGrpc),
-    LOG_LEVEL: 'warn',
-  });
+  const config = await freeStackConfig();
+  const [nginxPort] = await freePorts(1);
   const dir = await mkdtemp(join(tmpdir(), 'gateway-bench-'));
   // The same dynamic configuration as `npm start`, without the access log (nginx runs with access_log off too).
   const staticFile = join(dir, 'gateway.yml');
@@ -58,8 +49,8 @@ async function main(): Promise<void> {
     staticFile,
     [
       'entryPoints:',
-      `  web: { address: "127.0.0.1:${web}" }`,
-      `  traefik: { address: "127.0.0.1:${admin}" }`,
+      `  web: { address: "127.0.0.1:${config.GATEWAY_WEB_PORT}" }`,
+      `  traefik: { address: "127.0.0.1:${config.GATEWAY_ADMIN_PORT}" }`,
       'ping: {}',
       'providers:',
       '  file:',
@@ -79,8 +70,8 @@ async function main(): Promise<void> {
   const nginx = await startNginx({
     dir,
     port: nginxPort!,
-    authUrl: `http://127.0.0.1:${auth}/auth`,
-    backendUrl: `http://127.0.0.1:${py}`,
+    authUrl: `http://127.0.0.1:${config.FORWARD_AUTH_PORT}/auth`,
+    backendUrl: `http://127.0.0.1:${config.PYBACKEND_PORT}`,
   });
   try {
     stack = await startStack(specs, { sink: (name, line) => process.stderr.write(`${name} | ${line}\n`) });
@@ -95,10 +86,13 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\nGateway vs nginx auth_request: wrk, 1 thread, ${CONNECTIONS} connections, ${DURATION}s per run, 2s warm-up\n\n`,
     );
-    const direct = await measure(`http://127.0.0.1:${py}/foobar`, {});
+    const direct = await measure(`http://127.0.0.1:${config.PYBACKEND_PORT}/foobar`, {});
     process.stdout.write(`backend alone (ceiling): ${format(direct)}\n\n`);
     for (const scenario of scenarios) {
-      const ours = await measure(`http://127.0.0.1:${web}${scenario.path}`, scenario.headers);
+      const ours = await measure(
+        `http://127.0.0.1:${config.GATEWAY_WEB_PORT}${scenario.path}`,
+        scenario.headers,
+      );
       const theirs = await measure(`http://127.0.0.1:${nginxPort}${scenario.path}`, scenario.headers);
       process.stdout.write(`${scenario.name}\n`);
       process.stdout.write(`  gateway  ${format(ours)}\n`);

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { loadEnv } from '@gateway-pattern/service-kit';
 import { type Static, Type } from 'typebox';
+import { freePorts } from './free-ports.ts';
 
 const Port = (port: number) => Type.Integer({ minimum: 1, maximum: 65535, default: port });
 
@@ -28,3 +29,25 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
 
 /** The repository root, found from this file so the launcher works from any cwd. */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The port variables of {@link StackEnv}, in a fixed order. */
+const PORT_VARIABLES = [
+  'GATEWAY_WEB_PORT',
+  'GATEWAY_ADMIN_PORT',
+  'FORWARD_AUTH_PORT',
+  'PYBACKEND_PORT',
+  'MODEL_SERVICE_PORT',
+  'ADDER_HTTP_PORT',
+  'ADDER_GRPC_PORT',
+] as const;
+
+/**
+ * A stack configuration on free ports (tests, benchmarks), so it never collides with a stack already running
+ * on the defaults. `env` adds or overrides other variables.
+ */
+export async function freeStackConfig(env: NodeJS.ProcessEnv = {}): Promise<StackConfig> {
+  const ports = await freePorts(PORT_VARIABLES.length);
+  const vars: NodeJS.ProcessEnv = { LOG_LEVEL: 'warn', ...env };
+  for (const [i, name] of PORT_VARIABLES.entries()) vars[name] = String(ports[i]);
+  return loadStackConfig(vars);
+}

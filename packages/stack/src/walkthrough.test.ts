@@ -5,8 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
-import { loadStackConfig, type StackConfig } from './config.ts';
-import { freePorts } from './free-ports.ts';
+import { freeStackConfig, type StackConfig } from './config.ts';
 import { type Stack, startStack } from './launcher.ts';
 import { stackProcesses } from './stack.ts';
 
@@ -31,17 +30,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('walkthrough through the gateway', () => {
   before(async () => {
-    const [web, admin, auth, py, model, adderHttp, adderGrpc] = await freePorts(7);
-    config = loadStackConfig({
-      GATEWAY_WEB_PORT: String(web),
-      GATEWAY_ADMIN_PORT: String(admin),
-      FORWARD_AUTH_PORT: String(auth),
-      PYBACKEND_PORT: String(py),
-      MODEL_SERVICE_PORT: String(model),
-      ADDER_HTTP_PORT: String(adderHttp),
-      ADDER_GRPC_PORT: String(adderGrpc),
-      LOG_LEVEL: 'warn',
-    });
+    config = await freeStackConfig();
     try {
       stack = await startStack(stackProcesses(config), {
         sink: (name, line) => output.push(`${name} | ${line}`),

@@ -1,4 +1,4 @@
-import type { Service } from '@gateway-pattern/service-kit';
+import { allowEmptyJsonBody, type Service } from '@gateway-pattern/service-kit';
 import { Type } from 'typebox';
 import type { AdmissionModel } from '../admission/model.ts';
 import { AdmissionBody, toApplicant } from '../admission/request.ts';
@@ -16,15 +16,7 @@ const Prediction = Type.Object({ result: Type.Boolean(), probability: Type.Numbe
  */
 export async function admissionRoutes(app: Service, options: AdmissionRoutesOptions): Promise<void> {
   const { model } = options;
-  // Every field is optional, so an empty body is a valid request even when it claims to be JSON
-  // (Fastify's default parser rejects that with 400).
-  const defaultJsonParser = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
-    if (text.trim() === '') return done(null, undefined);
-    return defaultJsonParser(request, text, done);
-  });
+  allowEmptyJsonBody(app);
 
   app.post(
     '/admission',

@@ -1,4 +1,4 @@
-import type { Service } from '@gateway-pattern/service-kit';
+import { allowEmptyJsonBody, type Service } from '@gateway-pattern/service-kit';
 import { AdmissionBody, toModelRequest } from '../admission/request.ts';
 import { isUpstreamError } from '../upstream/errors.ts';
 import type { ModelServiceClient } from '../upstream/model-service.ts';
@@ -13,15 +13,7 @@ export interface AdmissionRoutesOptions {
  * model's JSON and status. Upstream failures become 502/504 (see `upstream/errors.ts`).
  */
 export async function admissionRoutes(app: Service, options: AdmissionRoutesOptions): Promise<void> {
-  // All fields are optional, so an empty body is a valid request even when it claims to be JSON
-  // (Fastify's default parser rejects that with 400).
-  const defaultJsonParser = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
-    if (text.trim() === '') return done(null, undefined);
-    return defaultJsonParser(request, text, done);
-  });
+  allowEmptyJsonBody(app);
 
   app.addHook('onError', async (request, _reply, error) => {
     if (isUpstreamError(error))
