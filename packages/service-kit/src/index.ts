@@ -1,6 +1,5 @@
 export { LOG_LEVELS, LogLevel, loadEnv } from './env.ts';
 export { type ErrorBody, errorHandler, notFoundHandler } from './error-handler.ts';
 export { EnvError, HttpError } from './errors.ts';
-export { allowEmptyJsonBody } from './json-body.ts';
 export { type ListenOptions, listen, runMain } from './listen.ts';
 export { createService, type Service, type ServiceOptions } from './service.ts';

@@ -1,9 +1,10 @@
 import type { Service } from './service.ts';
 
 /**
- * Lets a JSON route whose fields are all optional accept an empty body, as FastAPI does: an empty
- * `application/json` body becomes `undefined` instead of Fastify's 400. Any other body is parsed as usual.
- * Register it inside the plugin of those routes, so other routes keep the strict parser.
+ * Reads an empty `application/json` body as no body (`undefined`) instead of Fastify's 400, as FastAPI does:
+ * a route whose fields are all optional accepts it, a route that needs a body answers 422 from its schema,
+ * and a client that labels every request JSON (HTTPie reading an empty stdin) is not refused for it.
+ * Any other body is parsed as usual.
  */
 export function allowEmptyJsonBody(app: Service): void {
   const defaultJsonParser = app.getDefaultJsonParser('error', 'error');

@@ -102,3 +102,24 @@ describe('LogLevel', () => {
     );
   });
 });
+
+describe('empty JSON bodies', () => {
+  it('reads an empty application/json body as no body, on known and unknown routes', async () => {
+    const app = createService({ name: 'test', logLevel: false });
+    app.post('/echo', async (request) => ({ body: request.body ?? null }));
+    const empty = { 'content-type': 'application/json', 'content-length': '0' };
+    const known = await app.inject({ method: 'POST', url: '/echo', headers: empty });
+    assert.deepEqual(known.json(), { body: null });
+    const unknown = await app.inject({ method: 'POST', url: '/nope', headers: empty });
+    assert.equal(unknown.statusCode, 404);
+    assert.deepEqual(unknown.json(), { detail: 'Not Found' });
+    const broken = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{',
+    });
+    assert.equal(broken.statusCode, 400);
+    await app.close();
+  });
+});

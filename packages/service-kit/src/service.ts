@@ -7,6 +7,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
+import { allowEmptyJsonBody } from './json-body.ts';
 
 /** A Fastify instance with the TypeBox type provider, as every service in the stack uses. */
 export type Service = FastifyInstance<
@@ -30,7 +31,7 @@ export interface ServiceOptions {
 /**
  * Builds a Fastify service with the stack's conventions, without listening:
  * TypeBox-typed routes, one JSON error shape (`{"detail": ...}`, 422 for schema violations),
- * a JSON 404, and one log line per request.
+ * a JSON 404, an empty JSON body read as no body, and one log line per request.
  */
 export function createService(options: ServiceOptions): Service {
   const logger: FastifyServerOptions['logger'] =
@@ -48,6 +49,7 @@ export function createService(options: ServiceOptions): Service {
     ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  allowEmptyJsonBody(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   app.addHook('onResponse', async (request, reply) => {

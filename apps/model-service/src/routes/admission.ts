@@ -1,4 +1,4 @@
-import { allowEmptyJsonBody, type Service } from '@gateway-pattern/service-kit';
+import type { Service } from '@gateway-pattern/service-kit';
 import { Type } from 'typebox';
 import type { AdmissionModel } from '../admission/model.ts';
 import { AdmissionBody, toApplicant } from '../admission/request.ts';
@@ -16,7 +16,6 @@ const Prediction = Type.Object({ result: Type.Boolean(), probability: Type.Numbe
  */
 export async function admissionRoutes(app: Service, options: AdmissionRoutesOptions): Promise<void> {
   const { model } = options;
-  allowEmptyJsonBody(app);
 
   app.post(
     '/admission',

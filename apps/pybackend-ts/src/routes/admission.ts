@@ -1,4 +1,4 @@
-import { allowEmptyJsonBody, type Service } from '@gateway-pattern/service-kit';
+import type { Service } from '@gateway-pattern/service-kit';
 import { AdmissionBody, toModelRequest } from '../admission/request.ts';
 import { isUpstreamError } from '../upstream/errors.ts';
 import type { ModelServiceClient } from '../upstream/model-service.ts';
@@ -13,8 +13,6 @@ export interface AdmissionRoutesOptions {
  * model's JSON and status. Upstream failures become 502/504 (see `upstream/errors.ts`).
  */
 export async function admissionRoutes(app: Service, options: AdmissionRoutesOptions): Promise<void> {
-  allowEmptyJsonBody(app);
-
   app.addHook('onError', async (request, _reply, error) => {
     if (isUpstreamError(error))
       request.log.warn({ err: error, code: error.code }, 'model service call failed');
