@@ -18,6 +18,9 @@ import { progressBar } from './progress.ts';
 const appDir = resolve(import.meta.dirname, '..');
 const DEFAULT_DATA = resolve(appDir, '../../data/boston.csv');
 const DEFAULT_OUT = resolve(appDir, 'var/boston-rf.json');
+// `npm run train -w apps/model-service` runs here, in the app's folder; paths on its command line are meant
+// relative to where the user typed it, which npm passes as INIT_CWD.
+const userDir = process.env.INIT_CWD ?? process.cwd();
 
 const USAGE = `usage: npm run train -w apps/model-service -- [options]
 
@@ -87,11 +90,11 @@ async function main(argv: string[]): Promise<number> {
   const { summary } = forest;
   process.stdout.write(
     [
-      `random forest regression, ${dataset.target} ~ . on ${relative(process.cwd(), parsed.data)} (${dataset.n} rows, ${dataset.p} features)`,
+      `random forest regression, ${dataset.target} ~ . on ${relative(userDir, parsed.data)} (${dataset.n} rows, ${dataset.p} features)`,
       `  trees ${options.ntree}, mtry ${options.mtry}, node size ${options.nodeSize}, seed ${options.seed}: grown in ${seconds.toFixed(2)} s`,
       `  mean of squared residuals (OOB): ${summary.oobMse.toFixed(3)}`,
       `  % variance explained (OOB):      ${summary.percentVarianceExplained.toFixed(2)}`,
-      `wrote ${relative(process.cwd(), parsed.out)} (${(size / 1024).toFixed(0)} KiB, data sha256 ${loaded.sha256.slice(0, 12)}…)`,
+      `wrote ${relative(userDir, parsed.out)} (${(size / 1024).toFixed(0)} KiB, data sha256 ${loaded.sha256.slice(0, 12)}…)`,
       '',
     ].join('\n'),
   );
@@ -140,9 +143,9 @@ function parse(argv: string[]) {
   }
   return {
     help: values.help === true,
-    data: values.data === undefined ? DEFAULT_DATA : resolve(values.data),
+    data: values.data === undefined ? DEFAULT_DATA : resolve(userDir, values.data),
     target: values.target ?? BOSTON_TARGET,
-    out: values.out === undefined ? DEFAULT_OUT : resolve(values.out),
+    out: values.out === undefined ? DEFAULT_OUT : resolve(userDir, values.out),
     options,
   };
 }
