@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { OptionsError, parseOptions } from './options.ts';
+
+function parsed(...argv: string[]) {
+  const options = parseOptions(argv);
+  assert.notEqual(options, 'help');
+  return options as Exclude<typeof options, 'help'>;
+}
+
+describe('parseOptions', () => {
+  it('defaults to 200 gRPC calls to localhost:50051, 10 in flight, one connection', () => {
+    const options = parsed();
+    assert.deepEqual(options.target, {
+      kind: 'grpc',
+      target: 'localhost:50051',
+      request: { x: '10', y: '10' },
+      metadata: {},
+    });
+    assert.equal(options.count, 200);
+    assert.equal(options.concurrency, 10);
+    assert.equal(options.connections, 1);
+    assert.equal(options.rps, 0);
+    assert.equal(options.json, false);
+  });
+
+  it('reads an HTTP target with method, headers and body (the seed-000 admission loop)', () => {
+    const options = parsed(
+      '--http',
+      'http://localhost:8000/rbackend/admission',
+      '-H',
+      'Authorization: Bearer foobar',
+      '--body',
+      '{"gre":600}',
+      '--rps',
+      '1',
+      '--duration',
+      '10s',
+    );
+    assert.equal(options.target.kind, 'http');
+    if (options.target.kind !== 'http') return;
+    assert.equal(options.target.method, 'POST');
+    assert.deepEqual(options.target.headers, { authorization: 'Bearer foobar' });
+    assert.equal(options.rps, 1);
+    assert.equal(options.durationMs, 10_000);
+    assert.equal(options.count, undefined);
+  });
+
+  it('takes a warm-up as a count or a duration, and thresholds', () => {
+    assert.equal(parsed('--warmup', '50').warmupCount, 50);
+    assert.equal(parsed('--warmup', '2s').warmupMs, 2000);
+    const { thresholds } = parsed('--threshold', 'p99<20ms', '--threshold', 'errors<1%');
+    assert.deepEqual(
+      thresholds.map((t) => [t.metric, t.op, t.value]),
+      [
+        ['p99', '<', 20],
+        ['errors', '<', 0.01],
+      ],
+    );
+  });
+
+  it('refuses bad options with a message naming the option', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--concurrency', '0'], /--concurrency must be an integer ≥ 1/],
+      [['-c', 'many'], /--concurrency/],
+      [['--duration', '10'], /--duration must be a duration/],
+      [['--count', '5', '--duration', '1s'], /not both/],
+      [['--target', 'localhost'], /--target must be host:port/],
+      [['--data', '{"x": 1.5, "y": 1}'], /x must be an integer/],
+      [['--data', 'nope'], /--data must be JSON/],
+      [['--http', 'ftp://x/'], /http\(s\) URL/],
+      [['--http', 'http://x/', '--data', '{}'], /--target and --data are for gRPC/],
+      [['--body', 'x'], /--body and --method are for --http/],
+      [['-H', 'no colon'], /Name: value/],
+      [['--threshold', 'p98<1ms'], /expected <metric><op><value>/],
+      [['--threshold', 'p99<fast'], /not a duration/],
+      [['--bogus'], /Unknown option '--bogus'/],
+    ];
+    for (const [argv, message] of cases) {
+      assert.throws(
+        () => parseOptions(argv),
+        (error: Error) => error instanceof OptionsError && message.test(error.message),
+        argv.join(' '),
+      );
+    }
+  });
+
+  it('answers help', () => {
+    assert.equal(parseOptions(['--help']), 'help');
+  });
+});
