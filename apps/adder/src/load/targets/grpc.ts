@@ -12,7 +12,7 @@ export interface GrpcTargetOptions {
   /** Separate HTTP/2 connections to spread calls over. */
   connections: number;
   request: AddRequest;
-  /** Per-call deadline, ms. */
+  /** Per-call deadline, ms; 0: none. */
   timeoutMs: number;
   /** Extra metadata sent with every call. */
   metadata?: Readonly<Record<string, string>>;
@@ -42,7 +42,8 @@ export function grpcTarget(options: GrpcTargetOptions): Target {
       const client = clients[next] as AdderClient;
       next = (next + 1) % clients.length;
       return new Promise<Outcome>((resolve) => {
-        client.Add(options.request, metadata, { deadline: Date.now() + options.timeoutMs }, (error) => {
+        const callOptions = options.timeoutMs > 0 ? { deadline: Date.now() + options.timeoutMs } : {};
+        client.Add(options.request, metadata, callOptions, (error) => {
           if (error === null) resolve({ status: 'OK', ok: true });
           else {
             const status = statusNames[error.code] ?? String(error.code);
