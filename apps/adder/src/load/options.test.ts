@@ -85,6 +85,11 @@ describe('parseOptions', () => {
     }
   });
 
+  it('takes --timeout 0 as no deadline', () => {
+    assert.equal(parsed('--timeout', '0').timeoutMs, 0);
+    assert.equal(parsed('--timeout', '1.5s').timeoutMs, 1500);
+  });
+
   it('answers help', () => {
     assert.equal(parseOptions(['--help']), 'help');
   });

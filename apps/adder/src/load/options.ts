@@ -55,7 +55,7 @@ export const USAGE = `usage: npm run load -w apps/adder -- [options]
   -n, --count N           stop after N calls (default 200 unless --duration is given)
   -z, --duration D        stop after D, e.g. 10s, 1m
   --warmup N|D            calls (or time) at the start that are made but not counted
-  --timeout D             deadline of each call (default 20s)
+  --timeout D             deadline of each call (default 20s; 0: none)
   --json                  print the summary as JSON
   --threshold EXPR        fail (exit 1) unless EXPR holds, e.g. 'p99<20ms', 'errors<1%', 'rps>500'; repeatable
   -h, --help              this text
@@ -192,7 +192,12 @@ export function parseOptions(argv: readonly string[]): LoadOptions | 'help' {
     durationMs,
     warmupCount,
     warmupMs,
-    timeoutMs: values.timeout === undefined ? 20_000 : duration('timeout', values.timeout),
+    timeoutMs:
+      values.timeout === undefined
+        ? 20_000
+        : values.timeout === '0'
+          ? 0
+          : duration('timeout', values.timeout),
     json: values.json ?? false,
     thresholds,
   };
