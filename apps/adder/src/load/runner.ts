@@ -88,7 +88,9 @@ class Run {
     } finally {
       this.#options.signal?.removeEventListener('abort', onAbort);
     }
-    const end = Math.min(performance.now(), this.#deadline());
+    // A run for a duration lasted that duration, even if its last call (at a constant rate) was due earlier.
+    const end =
+      this.#options.durationMs !== undefined && !this.#stopped ? this.#deadline() : performance.now();
     return this.#recorder.summary(Math.max(0, end - this.#measureFrom));
   }
 
