@@ -54,10 +54,14 @@ class AuthBodyTooLargeError extends Error {
 export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): Middleware {
   const address = new URL(options.address);
   const authPath = `${address.pathname}${address.search}`;
+  // The timeout is the pool's: the auth server must send its headers, and then each part of its (small) body,
+  // within it. A per-request AbortSignal.timeout combined with AbortSignal.any would cost a timer, two signals
+  // and a composite-signal registration on every request.
   const pool = deps.lease(address.origin, {
     dialTimeout: Math.min(30_000, options.timeout),
-    responseHeaderTimeout: 0,
+    responseHeaderTimeout: options.timeout,
     idleConnTimeout: 90_000,
+    bodyTimeout: options.timeout,
   });
   const mode: TrustMode =
     options.trustForwardHeader === undefined
@@ -77,7 +81,6 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
   const maxBody = options.maxResponseBodySize ?? -1;
 
   const ask = async (exchange: Exchange, body: Buffer | undefined): Promise<AuthAnswer> => {
-    const signal = AbortSignal.any([exchange.signal, AbortSignal.timeout(options.timeout)]);
     const headers = authRequestHeaders(exchange, mode, allowed, address.host);
     if (body !== undefined) headers['content-length'] = String(body.length);
     const response = await pool.request({
@@ -85,7 +88,7 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
       path: authPath,
       headers,
       body: body ?? null,
-      signal,
+      signal: exchange.signal,
     });
     const chunks: Buffer[] = [];
     let size = 0;

@@ -11,6 +11,11 @@ export interface TransportTimeouts {
   readonly dialTimeout: number;
   readonly responseHeaderTimeout: number;
   readonly idleConnTimeout: number;
+  /**
+   * Longest gap while reading a response body; 0 (the default) means none, as in Traefik, where a long
+   * download or a slow stream is legitimate. Auth servers get one, as part of forwardAuth's timeout.
+   */
+  readonly bodyTimeout?: number;
 }
 
 /** A pool and the key it is registered under. */
@@ -25,7 +30,8 @@ export class PoolRegistry {
 
   /** The pool for `origin` with these timeouts, created on first use. */
   lease(origin: string, timeouts: TransportTimeouts): PoolLease {
-    const key = `${origin} ${timeouts.dialTimeout}/${timeouts.responseHeaderTimeout}/${timeouts.idleConnTimeout}`;
+    const bodyTimeout = timeouts.bodyTimeout ?? 0;
+    const key = `${origin} ${timeouts.dialTimeout}/${timeouts.responseHeaderTimeout}/${timeouts.idleConnTimeout}/${bodyTimeout}`;
     let pool = this.#pools.get(key);
     if (pool === undefined) {
       // Go's idleConnTimeout 0 means "no limit"; undici needs a number, so use a long one.
@@ -33,8 +39,7 @@ export class PoolRegistry {
       pool = new Pool(origin, {
         connectTimeout: timeouts.dialTimeout,
         headersTimeout: timeouts.responseHeaderTimeout,
-        // Traefik has no body timeout: a long download or a slow stream is legitimate.
-        bodyTimeout: 0,
+        bodyTimeout,
         keepAliveTimeout: idle,
         keepAliveMaxTimeout: idle,
       });
