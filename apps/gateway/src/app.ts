@@ -7,7 +7,6 @@
 
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import pino from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
 import { apiHandler } from './admin/api.ts';
 import { pingHandler } from './admin/ping.ts';
@@ -19,7 +18,7 @@ import { ProviderLoadError } from './errors.ts';
 import { cleanPath } from './http/clean-path.ts';
 import type { Handler } from './middlewares/types.ts';
 import { type AccessLog, createAccessLog, type LineSink } from './observability/access-log.ts';
-import { createLogger, type Logger } from './observability/logger.ts';
+import { createLogger, type Logger, logDestination } from './observability/logger.ts';
 import { countResources, emptyDynamicConfig, fingerprint } from './providers/dynamic-config.ts';
 import { FileProvider } from './providers/file.ts';
 import { type BuildOptions, buildRuntime, type Runtime } from './runtime/build.ts';
@@ -128,9 +127,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   let accessLog: AccessLog | undefined;
   if (config.accessLog) {
-    const sink =
-      options.accessLogSink ??
-      pino.destination({ dest: config.accessLog.filePath || 1, mkdir: true, sync: false });
+    const sink = options.accessLogSink ?? logDestination(config.accessLog.filePath);
     accessLog = createAccessLog(config.accessLog, sink);
   }
   const dispatch = createDispatcher({

@@ -104,4 +104,38 @@ describe('gateway CLI (--configFile, address overrides, SIGHUP, SIGTERM)', () =>
     assert.equal(code, 2);
     assert.match(output, /entryPoints\.web\.address: expected "\[host\]:port", got "nope"/);
   });
+
+  it('stops when its supervisor dies, though its stdout pipe went with it', async () => {
+    // A supervisor (like the stack launcher) that starts the gateway with piped output and an IPC channel,
+    // prints its pid, and is then killed outright.
+    const supervisor = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { spawn } from 'node:child_process';
+         const gateway = spawn(process.execPath, [${JSON.stringify(cli)}, '--configFile', ${JSON.stringify(join(dir, 'gateway.yml'))},
+           '--entryPoints.web.address=127.0.0.1:0', '--entryPoints.traefik.address=127.0.0.1:0'],
+           { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, APP_URL: 'http://127.0.0.1:9' } });
+         gateway.stdout.once('data', () => console.log(gateway.pid));`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const [first] = (await once(supervisor.stdout, 'data')) as [Buffer];
+    const pid = Number(first.toString().trim());
+    supervisor.kill('SIGKILL');
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 10_000;
+    while (alive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    const lingering = alive();
+    if (lingering) process.kill(pid, 'SIGKILL');
+    assert.equal(lingering, false, 'the gateway outlived its supervisor by 10 s');
+  });
 });

@@ -4,12 +4,11 @@
  * one exits at once). `node src/main.ts --configFile gateway.yml`; `cli.ts` is the same as an npm bin.
  */
 
-import pino from 'pino';
 import packageJson from '../package.json' with { type: 'json' };
 import { createGateway } from './app.ts';
 import { loadStaticConfig } from './config/static-sources.ts';
 import { StaticConfigError } from './errors.ts';
-import { createLogger } from './observability/logger.ts';
+import { abandonStdout, createLogger, logDestination } from './observability/logger.ts';
 
 const usage = `Usage: gateway --configFile <file.yml> [--<path.to.option>=<value> ...]
 
@@ -49,7 +48,7 @@ export async function main(
   const logFile = config.log?.filePath;
   const logger = createLogger(
     env.LOG_LEVEL ?? config.log?.level,
-    logFile ? pino.destination({ dest: logFile, mkdir: true, sync: false }) : undefined,
+    logFile ? logDestination(logFile) : undefined,
   );
   for (const warning of loaded.warnings) logger.warn({ configFile: loaded.configFile }, warning);
   logger.info(
@@ -94,6 +93,14 @@ export async function main(
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Started by a supervisor with an IPC channel (the stack launcher): if the supervisor dies, do not linger.
+  if (process.connected) {
+    process.once('disconnect', () => {
+      // The supervisor's end of our stdout pipe went with it.
+      abandonStdout();
+      stop('supervisor gone');
+    });
+  }
 }
 
 if (import.meta.main) await main();
