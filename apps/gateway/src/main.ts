@@ -60,9 +60,46 @@ export async function main(
   );
 
   const gateway = createGateway({ config, env, logger });
+  const started = gateway.start();
+
+  // Signals may come while the gateway is still starting: stopping then waits for the start to settle.
+  let stopping = false;
+  const stop = (reason: string) => {
+    if (stopping) {
+      logger.warn(`${reason} again: exiting now`);
+      logger.flush();
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info(`${reason}: stopping gracefully`);
+    started
+      .catch(() => {})
+      .then(() => gateway.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  // Started by a supervisor with an IPC channel (the stack launcher): if the supervisor dies, do not linger.
+  // Its end of our stdout pipe went with it, so stdout is dropped first.
+  if (typeof process.send === 'function') {
+    const supervisorGone = () => {
+      abandonStdout();
+      stop('supervisor gone');
+    };
+    if (process.connected) process.once('disconnect', supervisorGone);
+    else supervisorGone();
+  }
+
   try {
-    await gateway.start();
+    await started;
   } catch (error) {
+    if (stopping) return;
     logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
     logger.flush();
     await gateway.stop().catch(() => {});
@@ -74,33 +111,6 @@ export async function main(
     logger.info('SIGHUP: reloading the dynamic configuration');
     void gateway.reload();
   });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      logger.warn(`${signal} again: exiting now`);
-      logger.flush();
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info(`${signal}: stopping gracefully`);
-    gateway.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while stopping');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  // Started by a supervisor with an IPC channel (the stack launcher): if the supervisor dies, do not linger.
-  if (process.connected) {
-    process.once('disconnect', () => {
-      // The supervisor's end of our stdout pipe went with it.
-      abandonStdout();
-      stop('supervisor gone');
-    });
-  }
 }
 
 if (import.meta.main) await main();
