@@ -35,7 +35,11 @@ export async function listen(app: Service, options: ListenOptions): Promise<stri
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
   // Started by a supervisor with an IPC channel (the stack launcher): if the supervisor dies, do not linger as an orphan.
-  if (process.connected) process.once('disconnect', () => shutdown('SIGTERM'));
+  // It may have died while we were starting, before this listener existed.
+  if (typeof process.send === 'function') {
+    if (process.connected) process.once('disconnect', () => shutdown('SIGTERM'));
+    else shutdown('SIGTERM');
+  }
   return address;
 }
 
