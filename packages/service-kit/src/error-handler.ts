@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from './errors.ts';
 
@@ -49,4 +51,23 @@ export function errorHandler(
 /** JSON 404 for any unknown route, as FastAPI answers it. */
 export function notFoundHandler(_request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return reply.code(404).send({ detail: 'Not Found' } satisfies ErrorBody);
+}
+
+/** Statuses and details for requests Node's HTTP parser refuses before Fastify sees them. */
+const CLIENT_ERRORS: Readonly<Record<string, { status: number; detail: string }>> = {
+  HPE_HEADER_OVERFLOW: { status: 431, detail: 'Request header fields too large' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: 'Request timeout' },
+};
+
+/**
+ * Answers requests Node's HTTP parser refuses (oversized headers, malformed requests, timeouts) with a
+ * `{"detail"}` body, then closes the connection, as Node itself would.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const { status, detail } = CLIENT_ERRORS[error.code ?? ''] ?? { status: 400, detail: 'Bad request' };
+  const body = JSON.stringify({ detail } satisfies ErrorBody);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

@@ -123,3 +123,18 @@ describe('empty JSON bodies', () => {
     await app.close();
   });
 });
+
+describe('errors raised before a route runs', () => {
+  it('answers an oversized path parameter and oversized headers with a JSON detail', async () => {
+    const app = createService({ name: 'test', logLevel: false });
+    app.get('/echo/:value', async (request) => request.params);
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const long = await fetch(`${url}/echo/${'9'.repeat(500)}`);
+    assert.equal(long.status, 414);
+    assert.match(((await long.json()) as { detail: string }).detail, /exceeding the max param length/);
+    const huge = await fetch(`${url}/echo/1`, { headers: { 'x-big': 'x'.repeat(20_000) } });
+    assert.equal(huge.status, 431);
+    assert.deepEqual(await huge.json(), { detail: 'Request header fields too large' });
+    await app.close();
+  });
+});

@@ -6,7 +6,7 @@ import Fastify, {
   type FastifyServerOptions,
   LogController,
 } from 'fastify';
-import { errorHandler, notFoundHandler } from './error-handler.ts';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './error-handler.ts';
 import { allowEmptyJsonBody } from './json-body.ts';
 
 /** A Fastify instance with the TypeBox type provider, as every service in the stack uses. */
@@ -46,6 +46,9 @@ export function createService(options: ServiceOptions): Service {
     return503OnClosing: true,
     // Keep-alive sockets would otherwise hold `close()` open until they time out.
     forceCloseConnections: 'idle',
+    // Router errors (a malformed URL, a parameter over maxParamLength) get the same `{"detail"}` shape.
+    frameworkErrors: errorHandler,
+    clientErrorHandler,
     ajv: { customOptions: { coerceTypes: false, allErrors: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
