@@ -16,6 +16,7 @@ import { forwardedHeaders } from './entrypoints/forwarded-headers.ts';
 import { EntryPointServer } from './entrypoints/server.ts';
 import { ProviderLoadError } from './errors.ts';
 import { cleanPath } from './http/clean-path.ts';
+import { deniedEncodings } from './http/encoded-characters.ts';
 import type { Handler } from './middlewares/types.ts';
 import { type AccessLog, createAccessLog, type LineSink } from './observability/access-log.ts';
 import { createLogger, type Logger, logDestination } from './observability/logger.ts';
@@ -149,6 +150,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       trustedIPs: ep.forwardedHeaders?.trustedIPs,
       serverName,
     });
+    const denied = deniedEncodings(ep.http?.encodedCharacters);
+    const sanitize = ep.http?.sanitizePath !== false;
     return new EntryPointServer({
       name,
       address,
@@ -156,8 +159,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       readTimeout: ep.transport?.respondingTimeouts?.readTimeout ?? 60_000,
       idleTimeout: ep.transport?.respondingTimeouts?.idleTimeout ?? 180_000,
       prepare: (exchange) => {
-        exchange.path = cleanPath(exchange.path);
+        if (denied?.(exchange.path)) {
+          exchange.sendText(400, 'Bad Request');
+          return false;
+        }
+        if (sanitize) exchange.path = cleanPath(exchange.path);
         forwarded(exchange);
+        return true;
       },
       dispatch,
       onError: (error) =>

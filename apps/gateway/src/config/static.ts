@@ -70,10 +70,30 @@ const entryPointSchema = object(
       },
       { ignored: { keepAliveMaxRequests: notImplemented, keepAliveMaxTime: notImplemented } },
     ),
+    http: object(
+      {
+        sanitizePath: boolean(),
+        encodedCharacters: object({
+          allowEncodedSlash: boolean(),
+          allowEncodedBackSlash: boolean(),
+          allowEncodedNullCharacter: boolean(),
+          allowEncodedSemicolon: boolean(),
+          allowEncodedPercent: boolean(),
+          allowEncodedQuestionMark: boolean(),
+          allowEncodedHash: boolean(),
+        }),
+      },
+      {
+        ignored: {
+          redirections: 'entrypoint redirections are not supported yet, ignored',
+          middlewares: 'entrypoint middlewares are not supported yet, ignored',
+          tls: 'TLS entrypoints are not supported yet, ignored',
+        },
+      },
+    ),
   },
   {
     ignored: {
-      http: 'entrypoint-level http options (redirections, middlewares, tls) are not supported yet, ignored',
       http2: notImplemented,
       http3: notImplemented,
       proxyProtocol: notImplemented,

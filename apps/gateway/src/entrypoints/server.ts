@@ -29,8 +29,11 @@ export interface EntryPointServerOptions {
   readonly idleTimeout: number;
   /** Serve HTTPS with these credentials. */
   readonly tls?: SecureContextOptions | undefined;
-  /** Prepares each exchange before dispatch (the forwarded-headers policy). */
-  readonly prepare: (exchange: Exchange) => void;
+  /**
+   * Prepares each exchange before dispatch (path policy, forwarded headers); false when it has already
+   * answered (a refused path), so the exchange is not dispatched.
+   */
+  readonly prepare: (exchange: Exchange) => boolean;
   /** Serves each exchange. */
   readonly dispatch: (exchange: Exchange) => void;
   /** Reports an unexpected error thrown while preparing or dispatching a request. */
@@ -55,8 +58,7 @@ export class EntryPointServer {
       }
       try {
         const exchange = new Exchange(req, res, { entryPoint: options.name, tls });
-        options.prepare(exchange);
-        options.dispatch(exchange);
+        if (options.prepare(exchange)) options.dispatch(exchange);
       } catch (error) {
         // A throw from a request listener would take the whole process down: answer 500 instead.
         options.onError?.(error);
