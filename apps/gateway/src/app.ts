@@ -15,6 +15,7 @@ import { parseAddress } from './entrypoints/address.ts';
 import { forwardedHeaders } from './entrypoints/forwarded-headers.ts';
 import { EntryPointServer } from './entrypoints/server.ts';
 import { ProviderLoadError } from './errors.ts';
+import { applyAliasHeadersStrategy } from './http/alias-headers.ts';
 import { cleanPath } from './http/clean-path.ts';
 import { deniedEncodings } from './http/encoded-characters.ts';
 import type { Handler } from './middlewares/types.ts';
@@ -152,6 +153,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
     const denied = deniedEncodings(ep.http?.encodedCharacters);
     const sanitize = ep.http?.sanitizePath !== false;
+    const aliasHeaders = ep.http?.aliasHeadersStrategy ?? 'keep';
     return new EntryPointServer({
       name,
       address,
@@ -160,6 +162,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       idleTimeout: ep.transport?.respondingTimeouts?.idleTimeout ?? 180_000,
       prepare: (exchange) => {
         if (denied?.(exchange.path)) {
+          exchange.sendText(400, 'Bad Request');
+          return false;
+        }
+        if (!applyAliasHeadersStrategy(exchange.headers, aliasHeaders)) {
           exchange.sendText(400, 'Bad Request');
           return false;
         }

@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { parseAddress } from '../entrypoints/address.ts';
 import { StaticConfigError } from '../errors.ts';
+import { ALIAS_HEADERS_STRATEGIES } from '../http/alias-headers.ts';
 import {
   boolean,
   duration,
@@ -73,6 +74,7 @@ const entryPointSchema = object(
     http: object(
       {
         sanitizePath: boolean(),
+        aliasHeadersStrategy: oneOf(ALIAS_HEADERS_STRATEGIES),
         encodedCharacters: object({
           allowEncodedSlash: boolean(),
           allowEncodedBackSlash: boolean(),
