@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { send, startGateway, startUpstream, type TestGateway, type Upstream } from '../testing/harness.ts';
+import {
+  route,
+  send,
+  startGateway,
+  startUpstream,
+  type TestGateway,
+  type Upstream,
+} from '../testing/harness.ts';
 
-const routes = (url: string) => `
-http:
-  routers:
-    app:
-      rule: PathPrefix(\`/\`)
-      service: app
-  services:
-    app:
-      loadBalancer:
-        servers:
-          - url: ${url}
-`;
+const routes = (url: string) => route('app', 'PathPrefix(`/`)', url);
 
 const aliases = { X_Auth_User: 'admin', 'X.Auth.User': 'admin', 'X-Request-Id': 'kept' };
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { deniedEncodings } from '../http/encoded-characters.ts';
-import { startGateway, startUpstream, type TestGateway, type Upstream } from '../testing/harness.ts';
+import { route, startGateway, startUpstream, type TestGateway, type Upstream } from '../testing/harness.ts';
 
 /** Sends `GET path` exactly as written: URL clients would remove the dot segments themselves. */
 async function get(base: string, path: string): Promise<{ status: number; body: string }> {
@@ -24,18 +24,7 @@ async function get(base: string, path: string): Promise<{ status: number; body: 
   };
 }
 
-const routes = (url: string) => `
-http:
-  routers:
-    public:
-      rule: PathPrefix(\`/public\`)
-      service: app
-  services:
-    app:
-      loadBalancer:
-        servers:
-          - url: ${url}
-`;
+const routes = (url: string) => route('app', 'PathPrefix(`/public`)', url);
 
 describe('entrypoint path policy', () => {
   let app: Upstream;
