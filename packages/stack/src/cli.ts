@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import type { LineSink } from './child.ts';
 /**
  * `npm start`: runs the whole stack as local processes with prefixed logs, prints where everything is,
- * and stops every child cleanly on Ctrl-C or SIGTERM.
+ * and stops every child cleanly on Ctrl-C or SIGTERM. Children also stop on their own if this process dies
+ * (they watch their IPC channel).
  */
+import type { LineSink } from './child.ts';
 import { loadStackConfig } from './config.ts';
 import { type Stack, startStack } from './launcher.ts';
 import { formatLogLine } from './log-format.ts';
