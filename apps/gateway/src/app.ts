@@ -21,6 +21,7 @@ import { deniedEncodings } from './http/encoded-characters.ts';
 import type { Handler } from './middlewares/types.ts';
 import { type AccessLog, createAccessLog, type LineSink } from './observability/access-log.ts';
 import { createLogger, type Logger, logDestination } from './observability/logger.ts';
+import { GatewayMetrics } from './observability/metrics.ts';
 import { countResources, emptyDynamicConfig, fingerprint } from './providers/dynamic-config.ts';
 import { FileProvider } from './providers/file.ts';
 import { type BuildOptions, buildRuntime, type Runtime } from './runtime/build.ts';
@@ -127,6 +128,31 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   }
 
+  const prometheus = config.metrics?.prometheus;
+  const metrics =
+    prometheus === undefined
+      ? undefined
+      : new GatewayMetrics({
+          buckets: prometheus.buckets?.map(Number),
+          addEntryPointsLabels: prometheus.addEntryPointsLabels,
+          addRoutersLabels: prometheus.addRoutersLabels,
+          addServicesLabels: prometheus.addServicesLabels,
+        });
+  if (metrics && prometheus) {
+    const serveMetrics: Handler = async (exchange) => {
+      const { body, contentType } = await metrics.render();
+      exchange.send(200, body, { 'content-type': contentType });
+    };
+    internalServices.set('prometheus@internal', serveMetrics);
+    if (!prometheus.manualRouting) {
+      addInternal(prometheus.entryPoint, {
+        name: 'prometheus@internal',
+        matches: (p) => p === '/metrics',
+        handler: serveMetrics,
+      });
+    }
+  }
+
   let accessLog: AccessLog | undefined;
   if (config.accessLog) {
     const sink = options.accessLogSink ?? logDestination(config.accessLog.filePath);
@@ -138,6 +164,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     accessLog,
     logInternals: config.accessLog?.addInternals === true,
     logger,
+    metrics,
   });
 
   const serverName = hostname();
@@ -174,6 +201,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         return true;
       },
       dispatch,
+      onConnection: metrics ? (socket) => metrics.trackConnection(name, socket) : undefined,
       onError: (error) =>
         logger.error({ err: error, entryPoint: name }, 'unexpected error while accepting a request'),
     });
@@ -218,6 +246,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     const runtime = buildRuntime(loaded.config, buildOptions);
     slot.swap(runtime);
+    metrics?.configApplied();
     lastFingerprint = print;
     logLoaded(logger, runtime, loaded.files.length, countResources(loaded.config));
     return { ok: true, changed: true };

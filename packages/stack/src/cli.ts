@@ -59,7 +59,7 @@ function main(): void {
           '',
           'The stack is up.',
           `  gateway (web)    ${web}   routes /pybackend, /rbackend, /add`,
-          `  gateway (admin)  ${admin}/api/rawdata   ${admin}/ping`,
+          `  gateway (admin)  ${admin}/api/rawdata   ${admin}/metrics   ${admin}/ping`,
           `  forward-auth     http://127.0.0.1:${config.FORWARD_AUTH_PORT}/auth`,
           `  pybackend-ts     http://127.0.0.1:${config.PYBACKEND_PORT}`,
           `  model-service    http://127.0.0.1:${config.MODEL_SERVICE_PORT}`,

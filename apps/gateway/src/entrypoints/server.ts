@@ -12,7 +12,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import { Exchange } from '../http/exchange.ts';
 import type { ListenAddress } from './address.ts';
@@ -38,6 +38,8 @@ export interface EntryPointServerOptions {
   readonly dispatch: (exchange: Exchange) => void;
   /** Reports an unexpected error thrown while preparing or dispatching a request. */
   readonly onError?: (error: unknown) => void;
+  /** Called with each accepted connection (metrics count open connections). */
+  readonly onConnection?: ((socket: Socket) => void) | undefined;
 }
 
 /** A listening entrypoint. */
@@ -79,6 +81,7 @@ export class EntryPointServer {
     this.#server = tls
       ? createHttpsServer({ ...serverOptions, ...options.tls }, onRequest)
       : createHttpServer(serverOptions, onRequest);
+    if (options.onConnection) this.#server.on('connection', options.onConnection);
   }
 
   /** Starts listening. Resolves with the bound address (useful with port 0). */

@@ -8,6 +8,7 @@ import type { Exchange } from '../http/exchange.ts';
 import type { Handler } from '../middlewares/types.ts';
 import type { AccessLog } from '../observability/access-log.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
 import { routingRequestFrom } from '../rules/index.ts';
 import type { RuntimeSlot } from './slot.ts';
 
@@ -28,6 +29,8 @@ export interface DispatchOptions {
   /** Also log requests to internal routes (`accessLog.addInternals`). */
   readonly logInternals: boolean;
   readonly logger: Logger;
+  /** Prometheus metrics, when enabled. */
+  readonly metrics?: Pick<GatewayMetrics, 'record'> | undefined;
 }
 
 /** Go's `http.NotFound`. */
@@ -55,6 +58,7 @@ export function createDispatcher(options: DispatchOptions): (exchange: Exchange)
     exchange.res.once('close', () => {
       lease.release();
       if (accessLog && (internal === undefined || options.logInternals)) accessLog.record(exchange);
+      options.metrics?.record(exchange);
     });
 
     let handler: Handler | undefined;

@@ -1,0 +1,191 @@
+/**
+ * Prometheus metrics with Traefik's names and labels (§5), served at `/metrics` by `prometheus@internal`:
+ * config reloads, open connections, and per entrypoint / router / service request counts, durations and bytes.
+ * Recorded once per exchange when its response is over, from what the exchange already tracks.
+ */
+
+import type { Socket } from 'node:net';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Exchange } from '../http/exchange.ts';
+
+/** `metrics.prometheus` options this gateway honours. */
+export interface MetricsOptions {
+  /** Histogram buckets in seconds; Traefik's default is 0.1, 0.3, 1.2, 5. */
+  readonly buckets?: readonly number[] | undefined;
+  /** Per-entrypoint metrics (default true). */
+  readonly addEntryPointsLabels?: boolean | undefined;
+  /** Per-router metrics (default false: one series per router multiplies quickly). */
+  readonly addRoutersLabels?: boolean | undefined;
+  /** Per-service metrics (default true). */
+  readonly addServicesLabels?: boolean | undefined;
+}
+
+const STANDARD_METHODS = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+]);
+
+/** The `protocol` label: `grpc`, `grpc-web`, `websocket`, `sse` or `http`, from the request's headers. */
+function protocolOf(exchange: Exchange): string {
+  const headers = exchange.req.headers;
+  if (headers.upgrade?.toLowerCase() === 'websocket') return 'websocket';
+  const contentType = headers['content-type'] ?? '';
+  if (contentType.startsWith('application/grpc-web')) return 'grpc-web';
+  if (contentType.startsWith('application/grpc')) return 'grpc';
+  if (headers.accept?.includes('text/event-stream')) return 'sse';
+  return 'http';
+}
+
+/** A family of request metrics (requests, duration, bytes in and out) for one kind of label. */
+class RequestMetrics<L extends string> {
+  readonly #requests: Counter<L>;
+  readonly #duration: Histogram<L>;
+  readonly #requestBytes: Counter<L>;
+  readonly #responseBytes: Counter<L>;
+
+  constructor(registry: Registry, prefix: string, labels: readonly L[], buckets: number[]) {
+    const labelNames = [...labels];
+    this.#requests = new Counter({
+      name: `${prefix}_requests_total`,
+      help: `How many HTTP requests processed on ${prefix.split('_')[1]}, partitioned by status code, protocol, and method.`,
+      labelNames,
+      registers: [registry],
+    });
+    this.#duration = new Histogram({
+      name: `${prefix}_request_duration_seconds`,
+      help: `How long it took to process the request on ${prefix.split('_')[1]}, partitioned by status code, protocol, and method.`,
+      labelNames,
+      buckets,
+      registers: [registry],
+    });
+    this.#requestBytes = new Counter({
+      name: `${prefix}_requests_bytes_total`,
+      help: 'The total size of requests in bytes, partitioned by status code, protocol, and method.',
+      labelNames,
+      registers: [registry],
+    });
+    this.#responseBytes = new Counter({
+      name: `${prefix}_responses_bytes_total`,
+      help: 'The total size of responses in bytes, partitioned by status code, protocol, and method.',
+      labelNames,
+      registers: [registry],
+    });
+  }
+
+  record(labels: Record<L, string>, seconds: number, requestBytes: number, responseBytes: number): void {
+    this.#requests.inc(labels);
+    this.#duration.observe(labels, seconds);
+    if (requestBytes > 0) this.#requestBytes.inc(labels, requestBytes);
+    if (responseBytes > 0) this.#responseBytes.inc(labels, responseBytes);
+  }
+}
+
+/** The gateway's metrics and their registry. */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly #reloads: Counter;
+  readonly #lastReload: Gauge;
+  readonly #connections: Gauge<'entrypoint' | 'protocol'>;
+  readonly #entryPoints: RequestMetrics<'code' | 'method' | 'protocol' | 'entrypoint'> | undefined;
+  readonly #routers: RequestMetrics<'code' | 'method' | 'protocol' | 'router' | 'service'> | undefined;
+  readonly #services: RequestMetrics<'code' | 'method' | 'protocol' | 'service'> | undefined;
+
+  constructor(options: MetricsOptions = {}) {
+    const buckets = [...(options.buckets ?? [0.1, 0.3, 1.2, 5])];
+    const registers = [this.registry];
+    this.#reloads = new Counter({ name: 'traefik_config_reloads_total', help: 'Config reloads', registers });
+    this.#lastReload = new Gauge({
+      name: 'traefik_config_last_reload_success',
+      help: 'Last config reload success',
+      registers,
+    });
+    this.#connections = new Gauge({
+      name: 'traefik_open_connections',
+      help: 'How many open connections exist, by entryPoint and protocol',
+      labelNames: ['entrypoint', 'protocol'],
+      registers,
+    });
+    this.#entryPoints =
+      options.addEntryPointsLabels === false
+        ? undefined
+        : new RequestMetrics(
+            this.registry,
+            'traefik_entrypoint',
+            ['code', 'method', 'protocol', 'entrypoint'],
+            buckets,
+          );
+    this.#routers = options.addRoutersLabels
+      ? new RequestMetrics(
+          this.registry,
+          'traefik_router',
+          ['code', 'method', 'protocol', 'router', 'service'],
+          buckets,
+        )
+      : undefined;
+    this.#services =
+      options.addServicesLabels === false
+        ? undefined
+        : new RequestMetrics(
+            this.registry,
+            'traefik_service',
+            ['code', 'method', 'protocol', 'service'],
+            buckets,
+          );
+  }
+
+  /** A configuration was loaded and applied. */
+  configApplied(): void {
+    this.#reloads.inc();
+    this.#lastReload.set(Date.now() / 1000);
+  }
+
+  /** Counts `socket` as open on `entryPoint` until it closes. */
+  trackConnection(entryPoint: string, socket: Socket): void {
+    const labels = { entrypoint: entryPoint, protocol: 'TCP' };
+    this.#connections.inc(labels);
+    socket.once('close', () => this.#connections.dec(labels));
+  }
+
+  /** Records a finished exchange. */
+  record(exchange: Exchange): void {
+    const seconds = Number(process.hrtime.bigint() - exchange.start) / 1e9;
+    const code = String(exchange.res.headersSent ? exchange.res.statusCode : 499);
+    const method = STANDARD_METHODS.has(exchange.req.method ?? '')
+      ? (exchange.req.method as string)
+      : 'EXTENSION_METHOD';
+    const protocol = protocolOf(exchange);
+    const requestBytes = Number(exchange.req.headers['content-length'] ?? 0) || 0;
+    const responseBytes = exchange.log.DownstreamContentSize;
+    this.#entryPoints?.record(
+      { code, method, protocol, entrypoint: exchange.entryPoint },
+      seconds,
+      requestBytes,
+      responseBytes,
+    );
+    const service = exchange.log.ServiceName;
+    const router = exchange.log.RouterName;
+    if (router !== undefined && service !== undefined) {
+      this.#routers?.record(
+        { code, method, protocol, router, service },
+        seconds,
+        requestBytes,
+        responseBytes,
+      );
+    }
+    if (service !== undefined) {
+      this.#services?.record({ code, method, protocol, service }, seconds, requestBytes, responseBytes);
+    }
+  }
+
+  /** The exposition text and its content type. */
+  async render(): Promise<{ body: string; contentType: string }> {
+    return { body: await this.registry.metrics(), contentType: this.registry.contentType };
+  }
+}
