@@ -111,6 +111,18 @@ describe('walkthrough through the gateway', () => {
     assert.equal(res.text, '20');
   });
 
+  it('shows its routers and its metrics on the admin entrypoint', async () => {
+    const admin = `http://127.0.0.1:${config.GATEWAY_ADMIN_PORT}`;
+    const routers = await request(`${admin}/api/http/routers`);
+    const names = ((await routers.body.json()) as Array<{ name: string; status: string }>).map(
+      (r) => `${r.name} ${r.status}`,
+    );
+    assert.deepEqual(names.sort(), ['adder@file enabled', 'pybackend@file enabled', 'rbackend@file enabled']);
+    const metrics = await request(`${admin}/metrics`);
+    assert.equal(metrics.statusCode, 200);
+    assert.match(await metrics.body.text(), /traefik_service_requests_total\{[^}]*service="pybackend@file"/);
+  });
+
   it('fails closed when the auth service is down', async () => {
     await stack.children.get('forward-auth')?.stop();
     const res = await call('/pybackend', { headers: bearer('foobar') });
