@@ -1,5 +1,5 @@
 /**
- * `npm run load -w apps/adder -- ...`: a ghz-style load client for the adder (gRPC) or any HTTP URL.
+ * `npm run load -- ...` (from the repository root, or `-w apps/adder`): a ghz-style load client for the adder (gRPC) or any HTTP URL.
  * See {@link USAGE} for the options and exit codes.
  */
 

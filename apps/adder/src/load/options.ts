@@ -41,7 +41,7 @@ export interface LoadOptions {
 export class OptionsError extends Error {}
 
 /** `--help`. */
-export const USAGE = `usage: npm run load -w apps/adder -- [options]
+export const USAGE = `usage: npm run load -- [options]
 
   --target host:port      gRPC adder to call (default localhost:50051)
   --data JSON             gRPC request (default {"x":10,"y":10})
