@@ -12,6 +12,7 @@ import { apiHandler } from './admin/api.ts';
 import { pingHandler } from './admin/ping.ts';
 import { adminEntryPoint, type StaticConfig } from './config/static.ts';
 import { parseAddress } from './entrypoints/address.ts';
+import { generateDefaultCertificate } from './entrypoints/default-certificate.ts';
 import { forwardedHeaders } from './entrypoints/forwarded-headers.ts';
 import { EntryPointServer } from './entrypoints/server.ts';
 import { ProviderLoadError } from './errors.ts';
@@ -59,7 +60,7 @@ export interface Gateway {
   readonly runtime: Runtime;
   /** The bound address of an entrypoint, once started. */
   address(entryPoint: string): AddressInfo | undefined;
-  /** `http://127.0.0.1:<port>` of an entrypoint, once started (for tests and the launcher). */
+  /** `http(s)://127.0.0.1:<port>` of an entrypoint, once started (for tests and the launcher). */
   url(entryPoint: string): string;
   /** Resolves after the next reload attempt finishes (tests use it to wait for the watcher). */
   nextReload(): Promise<ReloadResult>;
@@ -80,6 +81,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     provider: 'file',
     entryPoints: entryPointNames,
     defaultEntryPoints: asDefault.length > 0 ? asDefault : entryPointNames,
+    tlsEntryPoints: new Set(
+      entryPointNames.filter((name) => config.entryPoints[name]?.http?.tls !== undefined),
+    ),
     defaultRuleSyntax: config.core?.defaultRuleSyntax ?? 'v3',
     defaultTimeouts: config.serversTransport?.forwardingTimeouts ?? {
       dialTimeout: 30_000,
@@ -187,6 +191,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       graceTimeOut: ep.transport?.lifeCycle?.graceTimeOut ?? 10_000,
       readTimeout: ep.transport?.respondingTimeouts?.readTimeout ?? 60_000,
       idleTimeout: ep.transport?.respondingTimeouts?.idleTimeout ?? 180_000,
+      // The certificate is set at start (see below): generating one takes a moment.
+      tls: ep.http?.tls !== undefined ? {} : undefined,
       prepare: (exchange) => {
         if (denied?.(exchange.path)) {
           exchange.sendText(400, 'Bad Request');
@@ -265,6 +271,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     async start() {
       await reload();
+      const tlsServers = servers.filter((server) => server.tls);
+      if (tlsServers.length > 0) {
+        const certificate = await generateDefaultCertificate();
+        for (const server of tlsServers) server.setCertificate(certificate);
+        logger.info(
+          {
+            entryPoints: tlsServers.map((server) => server.name),
+            fingerprint256: certificate.fingerprint256,
+          },
+          'no certificate configured: serving a self-signed one for localhost',
+        );
+      }
       await Promise.all(servers.map((server) => server.listen()));
       for (const server of servers) {
         const address = server.address;
@@ -304,7 +322,8 @@ export function createGateway(options: GatewayOptions): Gateway {
           : address.address === '0.0.0.0'
             ? '127.0.0.1'
             : address.address;
-      return `http://${host}:${address.port}`;
+      const scheme = servers.find((server) => server.name === entryPoint)?.tls ? 'https' : 'http';
+      return `${scheme}://${host}:${address.port}`;
     },
     nextReload() {
       return new Promise((resolve) => waiters.push(resolve));

@@ -53,10 +53,21 @@ const routerSchema = object(
     priority: withDefault(integer(), 0),
     // Traefik falls back to v3 for an unknown value; `build.ts` does that.
     ruleSyntax: string(),
+    // Present (even empty): the router serves HTTPS requests only, on the TLS entrypoints it lists.
+    tls: object(
+      {},
+      {
+        ignored: {
+          options: 'TLS options are not supported yet, ignored',
+          certResolver: 'ACME certificate resolvers are not supported, ignored',
+          domains: 'TLS domains are not supported yet, ignored',
+        },
+      },
+    ),
   },
   {
     ignored: { observability: 'ignored' },
-    unsupported: { tls: 'TLS routers are not supported by this gateway yet', parentRefs: notYet },
+    unsupported: { parentRefs: notYet },
   },
 );
 

@@ -75,6 +75,17 @@ const entryPointSchema = object(
       {
         sanitizePath: boolean(),
         aliasHeadersStrategy: oneOf(ALIAS_HEADERS_STRATEGIES),
+        // Present (even empty): the entrypoint serves HTTPS, and every router on it is a TLS router.
+        tls: object(
+          {},
+          {
+            ignored: {
+              options: 'TLS options are not supported yet, ignored',
+              certResolver: 'ACME certificate resolvers are not supported, ignored',
+              domains: 'TLS domains are not supported yet, ignored',
+            },
+          },
+        ),
         encodedCharacters: object({
           allowEncodedSlash: boolean(),
           allowEncodedBackSlash: boolean(),
@@ -89,7 +100,6 @@ const entryPointSchema = object(
         ignored: {
           redirections: 'entrypoint redirections are not supported yet, ignored',
           middlewares: 'entrypoint middlewares are not supported yet, ignored',
-          tls: 'TLS entrypoints are not supported yet, ignored',
         },
       },
     ),

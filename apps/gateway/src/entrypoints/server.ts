@@ -11,7 +11,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import { Exchange } from '../http/exchange.ts';
@@ -82,6 +82,18 @@ export class EntryPointServer {
       ? createHttpsServer({ ...serverOptions, ...options.tls }, onRequest)
       : createHttpServer(serverOptions, onRequest);
     if (options.onConnection) this.#server.on('connection', options.onConnection);
+  }
+
+  /** True when this entrypoint serves HTTPS. */
+  get tls(): boolean {
+    return this.#options.tls !== undefined;
+  }
+
+  /** Sets (or replaces, for connections from now on) the certificate of an HTTPS entrypoint. */
+  setCertificate(context: SecureContextOptions): void {
+    if (!(this.#server instanceof HttpsServer))
+      throw new TypeError(`entrypoint ${this.name} does not serve TLS`);
+    this.#server.setSecureContext(context);
   }
 
   /** Starts listening. Resolves with the bound address (useful with port 0). */

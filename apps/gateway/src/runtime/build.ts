@@ -39,6 +39,8 @@ export interface BuildOptions {
   readonly provider: string;
   /** Every declared entrypoint. */
   readonly entryPoints: readonly string[];
+  /** The entrypoints that serve HTTPS (`http.tls`); routers with `tls` are attached to these only. */
+  readonly tlsEntryPoints?: ReadonlySet<string>;
   /** Entrypoints of routers that name none (Traefik: those with `asDefault`, else all). */
   readonly defaultEntryPoints: readonly string[];
   readonly defaultRuleSyntax: RuleSyntax;
@@ -328,10 +330,25 @@ class RuntimeBuilder {
       }
 
       const wanted = config.entryPoints ?? this.#options.defaultEntryPoints;
-      const entryPoints = wanted.filter((ep) => this.#options.entryPoints.includes(ep));
+      const tlsEntryPoints = this.#options.tlsEntryPoints ?? new Set<string>();
+      // A TLS router never answers plain HTTP: it only joins the entrypoints that serve HTTPS.
+      const entryPoints = wanted.filter(
+        (ep) =>
+          this.#options.entryPoints.includes(ep) && (config.tls === undefined || tlsEntryPoints.has(ep)),
+      );
       for (const missing of wanted.filter((ep) => !this.#options.entryPoints.includes(ep))) {
         info.errors.push(`entryPoint "${missing}" doesn't exist`);
         if (info.status === 'enabled') info.status = 'warning';
+      }
+      if (config.tls !== undefined && config.entryPoints !== undefined) {
+        for (const plain of wanted.filter(
+          (ep) => this.#options.entryPoints.includes(ep) && !tlsEntryPoints.has(ep),
+        )) {
+          info.errors.push(
+            `entryPoint "${plain}" does not serve TLS (http.tls), the TLS router is not attached to it`,
+          );
+          if (info.status === 'enabled') info.status = 'warning';
+        }
       }
       if (entryPoints.length === 0) disable(info, 'no valid entryPoint for this router');
       if (info.status === 'disabled' || matches === undefined || !service.ok) continue;
