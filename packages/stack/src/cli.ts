@@ -59,6 +59,7 @@ function main(): void {
           '',
           'The stack is up.',
           `  gateway (web)    ${web}   routes /pybackend, /rbackend, /add`,
+          `  gateway (https)  https://localhost:${config.GATEWAY_WEBSECURE_PORT}   route /bos-rf (basic auth; self-signed certificate)`,
           `  gateway (admin)  ${admin}/api/rawdata   ${admin}/metrics   ${admin}/ping`,
           `  forward-auth     http://127.0.0.1:${config.FORWARD_AUTH_PORT}/auth`,
           `  pybackend-ts     http://127.0.0.1:${config.PYBACKEND_PORT}`,

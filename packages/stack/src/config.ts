@@ -8,6 +8,7 @@ const Port = (port: number) => Type.Integer({ minimum: 1, maximum: 65535, defaul
 /** Ports of the local stack (DESIGN.md, Ports), each overridable by an environment variable. */
 export const StackEnv = Type.Object({
   GATEWAY_WEB_PORT: Port(8000),
+  GATEWAY_WEBSECURE_PORT: Port(8443),
   GATEWAY_ADMIN_PORT: Port(8080),
   FORWARD_AUTH_PORT: Port(4181),
   PYBACKEND_PORT: Port(8101),
@@ -33,6 +34,7 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 /** The port variables of {@link StackEnv}, in a fixed order. */
 const PORT_VARIABLES = [
   'GATEWAY_WEB_PORT',
+  'GATEWAY_WEBSECURE_PORT',
   'GATEWAY_ADMIN_PORT',
   'FORWARD_AUTH_PORT',
   'PYBACKEND_PORT',

@@ -56,6 +56,7 @@ export function stackProcesses(config: StackConfig, root: string = repoRoot): Pr
         '--configFile',
         join(root, 'infra', 'gateway', 'gateway.yml'),
         `--entryPoints.web.address=:${config.GATEWAY_WEB_PORT}`,
+        `--entryPoints.websecure.address=:${config.GATEWAY_WEBSECURE_PORT}`,
         `--entryPoints.traefik.address=:${config.GATEWAY_ADMIN_PORT}`,
       ],
       env: {
@@ -64,6 +65,8 @@ export function stackProcesses(config: StackConfig, root: string = repoRoot): Pr
         PYBACKEND_URL: local(config.PYBACKEND_PORT),
         MODEL_SERVICE_URL: local(config.MODEL_SERVICE_PORT),
         ADDER_URL: local(config.ADDER_HTTP_PORT),
+        GATEWAY_WEBSECURE_PORT: String(config.GATEWAY_WEBSECURE_PORT),
+        BOS_RF_USERS_FILE: join(root, 'infra', 'gateway', 'bos-rf.htpasswd'),
       },
       readyUrl: `${local(config.GATEWAY_ADMIN_PORT)}/ping`,
     },

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { freeStackConfig, type StackConfig } from './config.ts';
 import { type Stack, startStack } from './launcher.ts';
 import { stackProcesses } from './stack.ts';
@@ -27,6 +27,23 @@ async function call(
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The first row of the Boston data, as the walkthrough scores it (R's forest: 25.9). */
+const BOSTON_ROW_1 = {
+  crim: 0.00632,
+  zn: 18,
+  indus: 2.31,
+  chas: 0,
+  nox: 0.538,
+  rm: 6.575,
+  age: 65.2,
+  dis: 4.09,
+  rad: 1,
+  tax: 296,
+  ptratio: 15.3,
+  black: 396.9,
+  lstat: 4.98,
+};
 
 describe('walkthrough through the gateway', () => {
   before(async () => {
@@ -117,10 +134,45 @@ describe('walkthrough through the gateway', () => {
     const names = ((await routers.body.json()) as Array<{ name: string; status: string }>).map(
       (r) => `${r.name} ${r.status}`,
     );
-    assert.deepEqual(names.sort(), ['adder@file enabled', 'pybackend@file enabled', 'rbackend@file enabled']);
+    assert.deepEqual(names.sort(), [
+      'adder@file enabled',
+      'bos-rf-to-https@file enabled',
+      'bos-rf@file enabled',
+      'pybackend@file enabled',
+      'rbackend@file enabled',
+    ]);
     const metrics = await request(`${admin}/metrics`);
     assert.equal(metrics.statusCode, 200);
     assert.match(await metrics.body.text(), /traefik_service_requests_total\{[^}]*service="pybackend@file"/);
+  });
+
+  it('scores house prices over HTTPS behind basic auth, and redirects plain HTTP there', async () => {
+    const secure = `https://127.0.0.1:${config.GATEWAY_WEBSECURE_PORT}`;
+    // The local profile's certificate is self-signed: this client is told to accept it.
+    const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+    const rows = JSON.stringify({ df: [BOSTON_ROW_1] });
+    const post = (authorization?: string) =>
+      request(`${secure}/bos-rf/score`, {
+        method: 'POST',
+        dispatcher,
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: rows,
+      });
+    const scored = await post(`Basic ${Buffer.from('user1:password1').toString('base64')}`);
+    assert.equal(scored.statusCode, 200);
+    const [prediction] = (await scored.body.json()) as number[];
+    assert.ok(prediction !== undefined && Math.abs(prediction - 25.9) < 3, String(prediction));
+    const anonymous = await post();
+    assert.equal(anonymous.statusCode, 401);
+    await anonymous.body.dump();
+    await dispatcher.close();
+
+    const plain = await call('/bos-rf/score/model');
+    assert.equal(plain.status, 302);
+    assert.equal(
+      plain.headers.location,
+      `https://127.0.0.1:${config.GATEWAY_WEBSECURE_PORT}/bos-rf/score/model`,
+    );
   });
 
   it('fails closed when the auth service is down', async () => {
