@@ -12,7 +12,6 @@ import { apiHandler } from './admin/api.ts';
 import { pingHandler } from './admin/ping.ts';
 import { adminEntryPoint, type StaticConfig } from './config/static.ts';
 import { parseAddress } from './entrypoints/address.ts';
-import { generateDefaultCertificate } from './entrypoints/default-certificate.ts';
 import { forwardedHeaders } from './entrypoints/forwarded-headers.ts';
 import { EntryPointServer } from './entrypoints/server.ts';
 import { ProviderLoadError } from './errors.ts';
@@ -23,13 +22,20 @@ import type { Handler } from './middlewares/types.ts';
 import { type AccessLog, createAccessLog, type LineSink } from './observability/access-log.ts';
 import { createLogger, type Logger, logDestination } from './observability/logger.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
-import { countResources, emptyDynamicConfig, fingerprint } from './providers/dynamic-config.ts';
+import {
+  countResources,
+  emptyDynamicConfig,
+  fingerprint,
+  type TlsSection,
+} from './providers/dynamic-config.ts';
 import { FileProvider } from './providers/file.ts';
 import { type BuildOptions, buildRuntime, type Runtime } from './runtime/build.ts';
 import { createDispatcher, type InternalRoute } from './runtime/dispatch.ts';
 import type { ResourceInfo } from './runtime/info.ts';
 import { RuntimeSlot } from './runtime/slot.ts';
 import { PoolRegistry } from './services/pools.ts';
+import { loadCertificates } from './tls/certificates.ts';
+import { generateDefaultCertificate, type PemCertificate } from './tls/default-certificate.ts';
 
 /** Options of {@link createGateway}. */
 export interface GatewayOptions {
@@ -223,6 +229,17 @@ export function createGateway(options: GatewayOptions): Gateway {
       })
     : undefined;
 
+  const tlsServers = servers.filter((server) => server.tls);
+  let generatedCertificate: PemCertificate | undefined;
+  let certificatesApplied = false;
+  const applyCertificates = (section: TlsSection) => {
+    if (tlsServers.length === 0 || generatedCertificate === undefined) return;
+    const { store, errors } = loadCertificates(section, generatedCertificate);
+    for (const error of errors) logger.error({ provider: 'file' }, error);
+    for (const server of tlsServers) server.setCertificates(store);
+    certificatesApplied = true;
+  };
+
   let lastFingerprint: string | undefined;
   let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, changed: false });
   let waiters: ((result: ReloadResult) => void)[] = [];
@@ -252,6 +269,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     const runtime = buildRuntime(loaded.config, buildOptions);
     slot.swap(runtime);
+    applyCertificates(loaded.config.tls);
     metrics?.configApplied();
     lastFingerprint = print;
     logLoaded(logger, runtime, loaded.files.length, countResources(loaded.config));
@@ -270,19 +288,19 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     async start() {
-      await reload();
-      const tlsServers = servers.filter((server) => server.tls);
       if (tlsServers.length > 0) {
-        const certificate = await generateDefaultCertificate();
-        for (const server of tlsServers) server.setCertificate(certificate);
+        generatedCertificate = await generateDefaultCertificate();
         logger.info(
           {
             entryPoints: tlsServers.map((server) => server.name),
-            fingerprint256: certificate.fingerprint256,
+            fingerprint256: generatedCertificate.fingerprint256,
           },
-          'no certificate configured: serving a self-signed one for localhost',
+          'generated a self-signed certificate for localhost, served when no configured certificate applies',
         );
       }
+      await reload();
+      // No provider, or a first configuration that was rejected: serve the generated certificate.
+      if (!certificatesApplied) applyCertificates(emptyDynamicConfig().tls);
       await Promise.all(servers.map((server) => server.listen()));
       for (const server of servers) {
         const address = server.address;

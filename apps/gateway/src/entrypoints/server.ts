@@ -13,8 +13,9 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { SecureContextOptions } from 'node:tls';
+import type { SecureContext, SecureContextOptions } from 'node:tls';
 import { Exchange } from '../http/exchange.ts';
+import type { CertificateStore } from '../tls/certificates.ts';
 import type { ListenAddress } from './address.ts';
 
 /** Options of {@link EntryPointServer}. */
@@ -48,6 +49,7 @@ export class EntryPointServer {
   readonly #options: EntryPointServerOptions;
   readonly #server: Server;
   #closing = false;
+  #certificates: CertificateStore | undefined;
 
   constructor(options: EntryPointServerOptions) {
     this.name = options.name;
@@ -78,8 +80,13 @@ export class EntryPointServer {
       keepAliveTimeout: options.idleTimeout,
       maxHeaderSize: 64 * 1024,
     };
+    // A name no certificate answers for gets the default context (a falsy context means "the default").
+    const SNICallback = (
+      servername: string,
+      callback: (error: Error | null, context?: SecureContext) => void,
+    ) => callback(null, this.#certificates?.match(servername));
     this.#server = tls
-      ? createHttpsServer({ ...serverOptions, ...options.tls }, onRequest)
+      ? createHttpsServer({ ...serverOptions, ...options.tls, SNICallback }, onRequest)
       : createHttpServer(serverOptions, onRequest);
     if (options.onConnection) this.#server.on('connection', options.onConnection);
   }
@@ -89,11 +96,12 @@ export class EntryPointServer {
     return this.#options.tls !== undefined;
   }
 
-  /** Sets (or replaces, for connections from now on) the certificate of an HTTPS entrypoint. */
-  setCertificate(context: SecureContextOptions): void {
+  /** Sets (or replaces, for connections from now on) the certificates of an HTTPS entrypoint. */
+  setCertificates(store: CertificateStore): void {
     if (!(this.#server instanceof HttpsServer))
       throw new TypeError(`entrypoint ${this.name} does not serve TLS`);
-    this.#server.setSecureContext(context);
+    this.#server.setSecureContext(store.defaultCertificate);
+    this.#certificates = store;
   }
 
   /** Starts listening. Resolves with the bound address (useful with port 0). */

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect } from 'node:tls';
 import bcrypt from 'bcryptjs';
+import { generate } from 'selfsigned';
 import { Agent, request } from 'undici';
 import { send, startGateway, startUpstream, type TestGateway, type Upstream } from '../testing/harness.ts';
 
@@ -119,5 +123,57 @@ http:
     }>();
     assert.deepEqual(router.using, ['websecure']);
     assert.match(router.error?.join(' ') ?? '', /entryPoint "web" does not serve TLS/);
+  });
+});
+
+describe('certificates from the dynamic configuration', () => {
+  let gw: TestGateway;
+  let dir: string;
+
+  /** The subject alternative names of the certificate served to `servername`. */
+  async function servedNames(servername: string): Promise<string> {
+    const { port } = new URL(gw.gateway.url('websecure'));
+    const socket = connect({ host: '127.0.0.1', port: Number(port), servername, rejectUnauthorized: false });
+    await new Promise((resolve) => socket.once('secureConnect', resolve));
+    const names = new X509Certificate(socket.getPeerCertificate(true).raw).subjectAltName ?? '';
+    socket.destroy();
+    return names;
+  }
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gateway-certs-'));
+    const pems = await generate([{ name: 'commonName', value: 'api.example.test' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'api.example.test' }] }],
+    });
+    await writeFile(join(dir, 'api.crt'), pems.cert);
+    await writeFile(join(dir, 'api.key'), pems.private);
+    gw = await startGateway({
+      static: { entryPoints: { websecure: { address: '127.0.0.1:0', http: { tls: {} } } } },
+      files: {
+        'tls.yml': `tls:\n  certificates:\n    - certFile: ${join(dir, 'api.crt')}\n      keyFile: ${join(dir, 'api.key')}\n`,
+      },
+    });
+  });
+
+  after(async () => {
+    await gw.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves the configured certificate to its name and the generated one to others', async () => {
+    assert.equal(await servedNames('api.example.test'), 'DNS:api.example.test');
+    assert.match(await servedNames('localhost'), /^DNS:localhost, IP Address:127\.0\.0\.1/);
+  });
+
+  it('makes a configured certificate the default on reload', async () => {
+    const reloaded = gw.gateway.nextReload();
+    await gw.write(
+      'tls.yml',
+      `tls:\n  stores:\n    default:\n      defaultCertificate:\n        certFile: ${join(dir, 'api.crt')}\n        keyFile: ${join(dir, 'api.key')}\n`,
+    );
+    await reloaded;
+    assert.equal(await servedNames('localhost'), 'DNS:api.example.test');
   });
 });

@@ -17,17 +17,37 @@ export const resourceKinds = ['routers', 'services', 'middlewares', 'serversTran
 /** One of {@link resourceKinds}. */
 export type ResourceKind = (typeof resourceKinds)[number];
 
-/** The merged HTTP configuration of one provider, by unqualified resource name. */
-export type DynamicConfig = { readonly [K in ResourceKind]: Map<string, RawResource> };
+/** The `tls` section: certificates (`tls.certificates`) and the default one (`tls.stores.default`). */
+export interface TlsSection {
+  /** Each `{certFile, keyFile}` entry, in merge order. */
+  readonly certificates: RawResource[];
+  /** `tls.stores.default.defaultCertificate`; the first file that gives one wins. */
+  defaultCertificate: RawResource | undefined;
+}
+
+/** The merged HTTP configuration of one provider, by unqualified resource name, and its TLS certificates. */
+export type DynamicConfig = { readonly [K in ResourceKind]: Map<string, RawResource> } & {
+  readonly tls: TlsSection;
+};
 
 /** An empty dynamic configuration. */
 export function emptyDynamicConfig(): DynamicConfig {
-  return { routers: new Map(), services: new Map(), middlewares: new Map(), serversTransports: new Map() };
+  return {
+    routers: new Map(),
+    services: new Map(),
+    middlewares: new Map(),
+    serversTransports: new Map(),
+    tls: { certificates: [], defaultCertificate: undefined },
+  };
 }
 
 /** A stable text form of the configuration's content (not its sources), to skip reloads that change nothing. */
 export function fingerprint(config: DynamicConfig): string {
-  return JSON.stringify(resourceKinds.map((kind) => [...config[kind]].map(([name, r]) => [name, r.raw])));
+  return JSON.stringify([
+    resourceKinds.map((kind) => [...config[kind]].map(([name, r]) => [name, r.raw])),
+    config.tls.certificates.map((r) => r.raw),
+    config.tls.defaultCertificate?.raw,
+  ]);
 }
 
 /** Counts of each resource kind, for log lines. */

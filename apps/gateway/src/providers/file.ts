@@ -13,7 +13,12 @@ import { parseDocument } from 'yaml';
 import { findKey, isRawMap, type RawMap } from '../config/raw.ts';
 import { renderTemplate } from '../config/template.ts';
 import { ProviderLoadError } from '../errors.ts';
-import { type DynamicConfig, emptyDynamicConfig, resourceKinds } from './dynamic-config.ts';
+import {
+  type DynamicConfig,
+  emptyDynamicConfig,
+  type ResourceKind,
+  resourceKinds,
+} from './dynamic-config.ts';
 
 /** Options of {@link FileProvider}. */
 export interface FileProviderOptions {
@@ -38,7 +43,7 @@ export interface FileLoadResult {
 }
 
 const yamlExtensions = new Set(['.yml', '.yaml']);
-const ignoredSections = new Set(['tcp', 'udp', 'tls']);
+const ignoredSections = new Set(['tcp', 'udp']);
 
 /** The file provider (`name@file`). */
 export class FileProvider {
@@ -168,6 +173,10 @@ function mergeFile(config: DynamicConfig, document: unknown, file: string, notic
   for (const key of Object.keys(document)) {
     const lower = key.toLowerCase();
     if (lower === 'http') continue;
+    if (lower === 'tls') {
+      mergeTls(config.tls, document[key], file, notices);
+      continue;
+    }
     notices.push(
       ignoredSections.has(lower)
         ? `${file}: the "${key}" section is not supported by this gateway, ignored`
@@ -192,8 +201,44 @@ function mergeFile(config: DynamicConfig, document: unknown, file: string, notic
   }
 }
 
+/**
+ * `tls.certificates` (a list of `{certFile, keyFile}`) and `tls.stores.default.defaultCertificate`; validated
+ * when the certificates are loaded (`tls/certificates.ts`). TLS options and other stores are not supported.
+ */
+function mergeTls(target: DynamicConfig['tls'], section: unknown, file: string, notices: string[]): void {
+  if (section === null || section === undefined) return;
+  if (!isRawMap(section)) throw new ProviderLoadError(file, '"tls" must be a map');
+  for (const key of Object.keys(section)) {
+    const lower = key.toLowerCase();
+    if (lower === 'certificates') {
+      const list = section[key];
+      if (list === null) continue;
+      if (!Array.isArray(list)) throw new ProviderLoadError(file, '"tls.certificates" must be a list');
+      for (const raw of list) target.certificates.push({ raw, source: file });
+    } else if (lower === 'stores') {
+      const stores = section[key];
+      if (!isRawMap(stores)) throw new ProviderLoadError(file, '"tls.stores" must be a map');
+      for (const [name, store] of Object.entries(stores)) {
+        const defaultKey = isRawMap(store) ? findKey(store, 'defaultCertificate') : undefined;
+        if (name !== 'default' || !isRawMap(store)) {
+          notices.push(`${file}: TLS store "${name}" is not supported (only "default"), ignored`);
+        } else if (defaultKey !== undefined) {
+          if (target.defaultCertificate === undefined)
+            target.defaultCertificate = { raw: store[defaultKey], source: file };
+          else
+            notices.push(
+              `${file}: a default certificate is already defined in ${target.defaultCertificate.source}, this one is skipped`,
+            );
+        }
+      }
+    } else {
+      notices.push(`${file}: "tls.${key}" is not supported by this gateway, ignored`);
+    }
+  }
+}
+
 function mergeSection(
-  target: DynamicConfig[keyof DynamicConfig],
+  target: DynamicConfig[ResourceKind],
   section: RawMap,
   kind: string,
   file: string,

@@ -1,0 +1,111 @@
+/**
+ * The certificates TLS entrypoints serve: those of the dynamic `tls` section, chosen by SNI, and a default one
+ * for clients that send no name or an unknown one (`tls.stores.default.defaultCertificate`, else the generated
+ * self-signed certificate). A certificate that cannot be loaded is skipped with an error, as Traefik does.
+ */
+
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import type { RawResource, TlsSection } from '../providers/dynamic-config.ts';
+import type { PemCertificate } from './default-certificate.ts';
+
+/** What an HTTPS entrypoint needs: the default certificate and a lookup by server name. */
+export interface CertificateStore {
+  /** Key and certificate served when SNI names no loaded certificate. */
+  readonly defaultCertificate: { readonly key: string; readonly cert: string };
+  /** The context for `servername`, or undefined for the default. */
+  match(servername: string): SecureContext | undefined;
+  /** Certificates loaded from the configuration (the default one included when configured). */
+  readonly loaded: number;
+}
+
+/** A loaded certificate and the names it answers for. */
+interface Loaded {
+  readonly key: string;
+  readonly cert: string;
+  readonly context: SecureContext;
+  readonly names: readonly string[];
+}
+
+/** `certFile`/`keyFile` hold a path or, as Traefik allows, the PEM text itself. */
+function pem(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new Error(`${field} must be a path or PEM text`);
+  if (value.trimStart().startsWith('-----BEGIN')) return value;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (error) {
+    throw new Error(`${field}: cannot read ${value}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+}
+
+function load(resource: RawResource): Loaded {
+  const raw = resource.raw as Record<string, unknown> | null;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw new Error('expected {certFile, keyFile}');
+  const cert = pem(raw.certFile, 'certFile');
+  const key = pem(raw.keyFile, 'keyFile');
+  let context: SecureContext;
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+    context = createSecureContext({ key, cert });
+  } catch (error) {
+    throw new Error(`invalid certificate or key: ${(error as Error).message}`);
+  }
+  const names = (x509.subjectAltName ?? '')
+    .split(', ')
+    .filter((entry) => entry.startsWith('DNS:'))
+    .map((entry) => entry.slice(4).toLowerCase());
+  const commonName = /(?:^|\n)CN=([^\n]+)/.exec(x509.subject)?.[1];
+  if (names.length === 0 && commonName) names.push(commonName.toLowerCase());
+  return { key, cert, context, names };
+}
+
+/** Loads the section's certificates; `errors` says which were skipped and why. */
+export function loadCertificates(
+  section: TlsSection,
+  fallback: PemCertificate,
+): { store: CertificateStore; errors: string[] } {
+  const errors: string[] = [];
+  const exact = new Map<string, SecureContext>();
+  const wildcard = new Map<string, SecureContext>();
+  let loaded = 0;
+  for (const [i, resource] of section.certificates.entries()) {
+    try {
+      const certificate = load(resource);
+      loaded++;
+      for (const name of certificate.names) {
+        const table = name.startsWith('*.') ? wildcard : exact;
+        const key = name.startsWith('*.') ? name.slice(2) : name;
+        if (!table.has(key)) table.set(key, certificate.context);
+      }
+    } catch (error) {
+      errors.push(`${resource.source}: tls.certificates[${i}] skipped: ${(error as Error).message}`);
+    }
+  }
+  let defaultCertificate: { key: string; cert: string } = fallback;
+  if (section.defaultCertificate !== undefined) {
+    try {
+      defaultCertificate = load(section.defaultCertificate);
+      loaded++;
+    } catch (error) {
+      errors.push(
+        `${section.defaultCertificate.source}: tls.stores.default.defaultCertificate skipped, the generated one is served: ${(error as Error).message}`,
+      );
+    }
+  }
+  return {
+    errors,
+    store: {
+      defaultCertificate,
+      loaded,
+      match(servername) {
+        const name = servername.toLowerCase();
+        const dot = name.indexOf('.');
+        return exact.get(name) ?? (dot === -1 ? undefined : wildcard.get(name.slice(dot + 1)));
+      },
+    },
+  };
+}
