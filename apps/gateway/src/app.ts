@@ -200,11 +200,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       // The certificate is set at start (see below): generating one takes a moment.
       tls: ep.http?.tls !== undefined ? {} : undefined,
       prepare: (exchange) => {
-        if (denied?.(exchange.path)) {
-          exchange.sendText(400, 'Bad Request');
-          return false;
-        }
-        if (!applyAliasHeadersStrategy(exchange.headers, aliasHeaders)) {
+        // The entrypoint's request policy: refused requests are answered here and never routed.
+        if (denied?.(exchange.path) || !applyAliasHeadersStrategy(exchange.headers, aliasHeaders)) {
           exchange.sendText(400, 'Bad Request');
           return false;
         }
