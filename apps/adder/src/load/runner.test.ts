@@ -111,6 +111,13 @@ describe('schedules', () => {
     assert.equal(target.calls, 30);
   });
 
+  it('counts --count after a warm-up by time', async () => {
+    const target = slowTarget(1);
+    const summary = await run(target, { concurrency: 2, count: 20, warmupMs: 100 });
+    assert.equal(summary.count, 20);
+    assert.ok(target.calls > 20, String(target.calls));
+  });
+
   it('stops early on abort and summarises what it recorded', async () => {
     const target = slowTarget(5);
     const stop = new AbortController();

@@ -53,7 +53,8 @@ class Run {
   #startedAt = 0;
   #measureFrom = 0;
   #warmupLeft: number;
-  #issued = 0;
+  /** Calls issued that will be recorded (warm-up calls excluded). */
+  #measuredIssued = 0;
   #measuring = false;
   #stopped = false;
 
@@ -109,14 +110,11 @@ class Run {
     if (this.#stopped) return false;
     if (now >= this.#deadline()) return false;
     const { count } = this.#options;
-    // Count only calls that will be recorded; warm-up calls are on top.
-    return (
-      count === undefined || this.#issued < count + (this.#options.warmupCount ?? 0) || this.#isWarmingUp(now)
-    );
+    // Count only calls that will be recorded; warm-up calls (by count or by time) are on top.
+    return count === undefined || this.#measuredIssued < count || this.#isWarmingUp(now);
   }
 
   async #callOnce(dueAt: number): Promise<void> {
-    this.#issued++;
     let warmup: boolean;
     if (this.#warmupLeft > 0) {
       this.#warmupLeft--;
@@ -129,6 +127,7 @@ class Run {
         this.#measureFrom = Math.max(this.#measureFrom, dueAt);
       }
     }
+    if (!warmup) this.#measuredIssued++;
     const outcome = await this.#target.call();
     const done = performance.now();
     if (!warmup && done <= this.#deadline()) this.#recorder.record(outcome, done - dueAt);
