@@ -200,14 +200,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       // The certificate is set at start (see below): generating one takes a moment.
       tls: ep.http?.tls !== undefined ? {} : undefined,
       prepare: (exchange) => {
-        // The entrypoint's request policy: refused requests are answered here and never routed.
+        // The entrypoint's request policy: the dispatcher answers refused requests (logged and counted) with 400.
         if (denied?.(exchange.path) || !applyAliasHeadersStrategy(exchange.headers, aliasHeaders)) {
-          exchange.sendText(400, 'Bad Request');
-          return false;
+          exchange.refused = true;
+          return;
         }
         if (sanitize) exchange.path = cleanPath(exchange.path);
         forwarded(exchange);
-        return true;
       },
       dispatch,
       onConnection: metrics ? (socket) => metrics.trackConnection(name, socket) : undefined,

@@ -64,6 +64,11 @@ describe('entrypoint path policy', () => {
       assert.equal(reply.status, 400, path);
       assert.match(reply.body, /^Bad Request/, path);
     }
+    // Refused, but still an answered request: it is in the access log, with no router.
+    const logged = strict.access.filter((line) => line.DownstreamStatus === 400);
+    assert.ok(
+      logged.some((line) => line.RequestPath === '/public/..%2Fadmin' && line.RouterName === undefined),
+    );
   });
 
   it('lets other encodings through, and cleans dot segments before routing', async () => {

@@ -30,11 +30,8 @@ export interface EntryPointServerOptions {
   readonly idleTimeout: number;
   /** Serve HTTPS with these credentials. */
   readonly tls?: SecureContextOptions | undefined;
-  /**
-   * Prepares each exchange before dispatch (path policy, forwarded headers); false when it has already
-   * answered (a refused path), so the exchange is not dispatched.
-   */
-  readonly prepare: (exchange: Exchange) => boolean;
+  /** Prepares each exchange before dispatch (request policy, path cleaning, forwarded headers). */
+  readonly prepare: (exchange: Exchange) => void;
   /** Serves each exchange. */
   readonly dispatch: (exchange: Exchange) => void;
   /** Reports an unexpected error thrown while preparing or dispatching a request. */
@@ -62,7 +59,8 @@ export class EntryPointServer {
       }
       try {
         const exchange = new Exchange(req, res, { entryPoint: options.name, tls });
-        if (options.prepare(exchange)) options.dispatch(exchange);
+        options.prepare(exchange);
+        options.dispatch(exchange);
       } catch (error) {
         // A throw from a request listener would take the whole process down: answer 500 instead.
         options.onError?.(error);

@@ -82,6 +82,8 @@ export class Exchange {
    * this instead of streaming `req`.
    */
   bufferedBody: Buffer | undefined;
+  /** Set by the entrypoint's request policy (a refused path or header): answered with 400, never routed. */
+  refused = false;
   /** Access-log data filled in along the way. */
   readonly log: ExchangeLog = { OriginStatus: 0, OriginContentSize: 0, DownstreamContentSize: 0 };
   readonly #hooks: ResponseHook[] = [];

@@ -50,9 +50,9 @@ export function createDispatcher(options: DispatchOptions): (exchange: Exchange)
 
   return (exchange) => {
     const lease = slot.acquire();
-    const internal = options.internalRoutes
-      .get(exchange.entryPoint)
-      ?.find((route) => route.matches(exchange.path));
+    const internal = exchange.refused
+      ? undefined
+      : options.internalRoutes.get(exchange.entryPoint)?.find((route) => route.matches(exchange.path));
     const forwardedFor = exchange.headers['x-forwarded-for'];
     exchange.log.ClientHost = forwardedFor ? forwardedFor.join(', ') : exchange.remoteAddr;
     exchange.res.once('close', () => {
@@ -61,6 +61,10 @@ export function createDispatcher(options: DispatchOptions): (exchange: Exchange)
       options.metrics?.record(exchange);
     });
 
+    if (exchange.refused) {
+      exchange.sendText(400, 'Bad Request');
+      return;
+    }
     let handler: Handler | undefined;
     if (internal) {
       exchange.log.RouterName = internal.name;
