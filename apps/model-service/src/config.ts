@@ -1,12 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { LogLevel, loadEnv } from '@gateway-pattern/service-kit';
 import { type Static, Type } from 'typebox';
+import { DEFAULT_ADMISSION_DATA } from './admission/model.ts';
 import { DEFAULT_SCORE_BODY_LIMIT, DEFAULT_SCORE_MAX_ROWS } from './routes/score.ts';
 
 /** Service name used in logs and start-up errors. */
 export const SERVICE_NAME = 'model-service';
 
-/** Where `npm run build -w apps/model-service` writes the forest. */
+/** Where `npm run build -w apps/model-service` writes the forest; resolved from here, so any cwd works. */
 export const DEFAULT_MODEL_PATH = fileURLToPath(new URL('../var/boston-rf.json', import.meta.url));
 
 /** Environment variables of the model service, with their defaults. */
@@ -19,10 +20,7 @@ export const EnvSchema = Type.Object({
   /** The random-forest artifact written by the train script. */
   MODEL_PATH: Type.String({ minLength: 1, default: DEFAULT_MODEL_PATH }),
   /** The admission training data (admit, gre, gpa, rank). */
-  ADMISSION_DATA: Type.String({
-    minLength: 1,
-    default: fileURLToPath(new URL('../../../data/binary.csv', import.meta.url)),
-  }),
+  ADMISSION_DATA: Type.String({ minLength: 1, default: DEFAULT_ADMISSION_DATA }),
   /** Most rows one `POST /score` may carry. */
   SCORE_MAX_ROWS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: DEFAULT_SCORE_MAX_ROWS }),
   /** Largest `POST /score` body, in bytes. */
@@ -34,9 +32,33 @@ export const EnvSchema = Type.Object({
 });
 
 /** The validated environment. */
-export type ModelServiceConfig = Static<typeof EnvSchema>;
+export type Env = Static<typeof EnvSchema>;
+
+/** Everything the model service needs to run, parsed from the environment. */
+export interface ModelServiceConfig {
+  host: string;
+  port: number;
+  logLevel: string;
+  appPrefix: string;
+  /** The forest artifact. */
+  modelPath: string;
+  /** The admission CSV, fitted at start. */
+  admissionData: string;
+  scoreMaxRows: number;
+  scoreBodyLimit: number;
+}
 
 /** Reads and validates the environment; throws `EnvError` naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ModelServiceConfig {
-  return loadEnv(SERVICE_NAME, EnvSchema, env);
+  const vars = loadEnv(SERVICE_NAME, EnvSchema, env);
+  return {
+    host: vars.HOST,
+    port: vars.PORT,
+    logLevel: vars.LOG_LEVEL,
+    appPrefix: vars.APP_PREFIX,
+    modelPath: vars.MODEL_PATH,
+    admissionData: vars.ADMISSION_DATA,
+    scoreMaxRows: vars.SCORE_MAX_ROWS,
+    scoreBodyLimit: vars.SCORE_BODY_LIMIT,
+  };
 }

@@ -5,7 +5,9 @@
  */
 
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { Matrix } from 'ml-matrix';
+import { type Static, Type } from 'typebox';
 import { parseNumericCsv } from '../forest/csv.ts';
 import { fitLogistic, GlmError, type LogisticFit } from './glm.ts';
 import { twoSidedPValue } from './normal.ts';
@@ -31,28 +33,37 @@ export interface AdmissionPrediction {
 }
 
 /** One row of the coefficient table of `summary(glm)`. */
-export interface CoefficientRow {
-  name: string;
-  estimate: number;
-  stdError: number;
-  zValue: number;
-  pValue: number;
-}
+export const CoefficientRow = Type.Object({
+  name: Type.String(),
+  estimate: Type.Number(),
+  stdError: Type.Number(),
+  zValue: Type.Number(),
+  /** Two-sided, from the normal distribution (R's `Pr(>|z|)`). */
+  pValue: Type.Number(),
+});
+
+/** One row of the coefficient table of `summary(glm)`. */
+export type CoefficientRow = Static<typeof CoefficientRow>;
 
 /** What `GET /admission/model` shows: R's `summary(glm)` plus the imputation values. */
-export interface AdmissionCard {
-  formula: string;
-  family: string;
-  n: number;
-  coefficients: CoefficientRow[];
-  nullDeviance: number;
-  dfNull: number;
-  residualDeviance: number;
-  dfResidual: number;
-  aic: number;
-  iterations: number;
-  imputation: { gre: number; gpa: number; rank: Rank };
-}
+export const AdmissionCard = Type.Object({
+  formula: Type.String(),
+  family: Type.String(),
+  n: Type.Integer(),
+  coefficients: Type.Array(CoefficientRow),
+  nullDeviance: Type.Number(),
+  dfNull: Type.Integer(),
+  residualDeviance: Type.Number(),
+  dfResidual: Type.Integer(),
+  aic: Type.Number(),
+  /** Fisher scoring iterations, as R counts them. */
+  iterations: Type.Integer(),
+  /** The values that stand in for missing fields. */
+  imputation: Type.Object({ gre: Type.Number(), gpa: Type.Number(), rank: Type.Enum(RANK_LEVELS) }),
+});
+
+/** What `GET /admission/model` shows. */
+export type AdmissionCard = Static<typeof AdmissionCard>;
 
 const COEFFICIENT_NAMES = ['(Intercept)', 'gre', 'gpa', 'rank2', 'rank3', 'rank4'];
 
@@ -153,12 +164,10 @@ export function fitAdmissionModel(csv: string): AdmissionModel {
   return new AdmissionModel(fitLogistic(x, y), { gre: greSum / n, gpa: gpaSum / n, rank: mode }, n);
 }
 
-/** The repository's copy of the UCLA admissions data. */
-export const DEFAULT_ADMISSION_DATA = new URL('../../../../data/binary.csv', import.meta.url);
+/** The repository's copy of the UCLA admissions data (`data/binary.csv` at the root), the only one. */
+export const DEFAULT_ADMISSION_DATA = fileURLToPath(new URL('../../../../data/binary.csv', import.meta.url));
 
 /** Reads and fits the admission data at `path`. */
-export async function loadAdmissionModel(
-  path: string | URL = DEFAULT_ADMISSION_DATA,
-): Promise<AdmissionModel> {
+export async function loadAdmissionModel(path: string = DEFAULT_ADMISSION_DATA): Promise<AdmissionModel> {
   return fitAdmissionModel(await readFile(path, 'utf8'));
 }

@@ -7,6 +7,8 @@
 export function normalUpperTail(x: number): number {
   if (Number.isNaN(x)) return Number.NaN;
   if (x < 0) return 1 - normalUpperTail(-x);
+  // The continued fraction evaluates ∞/∞ here.
+  if (x === Number.POSITIVE_INFINITY) return 0;
   const t = x / Math.SQRT2;
   return t < 2 ? 0.5 * (1 - erfSeries(t)) : 0.5 * erfcContinuedFraction(t);
 }

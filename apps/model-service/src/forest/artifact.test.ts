@@ -109,7 +109,7 @@ describe('forest artifact', () => {
         raw.version = 2;
       },
       'ARTIFACT_VERSION',
-      /version 2 is not supported \(this service reads version 1\); retrain/,
+      /version 2 is not supported \(this service reads version 1\)$/,
     );
     refuses(
       (raw) => {

@@ -79,12 +79,16 @@ export async function readArtifact(path: string): Promise<ForestArtifact> {
  * Throws {@link ArtifactError} `ARTIFACT_FEATURES` unless the artifact was trained on exactly `expected`, in that
  * order: a forest trained on other columns would answer, wrongly, rather than fail.
  */
-export function checkFeatures(artifact: ForestArtifact, expected: readonly string[]): void {
+export function checkFeatures(
+  artifact: ForestArtifact,
+  expected: readonly string[],
+  source = 'artifact',
+): void {
   const got = artifact.features;
   if (got.length === expected.length && got.every((name, i) => name === expected[i])) return;
   throw new ArtifactError(
     'ARTIFACT_FEATURES',
-    `the model was trained on features [${got.join(', ')}], expected [${expected.join(', ')}]`,
+    `${source}: the model was trained on features [${got.join(', ')}], expected [${expected.join(', ')}]`,
   );
 }
 
@@ -223,7 +227,7 @@ export function parseArtifact(text: string, source = 'artifact'): ForestArtifact
   if (root.version !== ARTIFACT_VERSION) {
     throw new ArtifactError(
       'ARTIFACT_VERSION',
-      `${source}: artifact version ${JSON.stringify(root.version)} is not supported (this service reads version ${ARTIFACT_VERSION}); retrain with 'npm run train'`,
+      `${source}: artifact version ${JSON.stringify(root.version)} is not supported (this service reads version ${ARTIFACT_VERSION})`,
     );
   }
   const features = field(source, root, 'features', '');

@@ -71,6 +71,6 @@ export async function loadScoringModel(
   expectedFeatures?: readonly string[],
 ): Promise<ScoringModel> {
   const artifact = await readArtifact(path);
-  if (expectedFeatures !== undefined) checkFeatures(artifact, expectedFeatures);
+  if (expectedFeatures !== undefined) checkFeatures(artifact, expectedFeatures, path);
   return scoringModel(artifact);
 }

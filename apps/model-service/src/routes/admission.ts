@@ -1,6 +1,6 @@
 import type { Service } from '@gateway-pattern/service-kit';
 import { Type } from 'typebox';
-import type { AdmissionModel } from '../admission/model.ts';
+import { AdmissionCard, type AdmissionModel } from '../admission/model.ts';
 import { AdmissionBody, toApplicant } from '../admission/request.ts';
 
 /** Options of {@link admissionRoutes}. */
@@ -23,6 +23,7 @@ export async function admissionRoutes(app: Service, options: AdmissionRoutesOpti
     async (request) => model.predict(toApplicant(request.body)),
   );
 
+  // The model is fixed once fitted, so its card is computed once.
   const card = model.card();
-  app.get('/admission/model', async () => card);
+  app.get('/admission/model', { schema: { response: { 200: AdmissionCard } } }, async () => card);
 }
