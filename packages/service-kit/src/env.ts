@@ -1,4 +1,4 @@
-import { type Static, type TObject, Type } from 'typebox';
+import { type Static, type TObject, type TSchema, Type } from 'typebox';
 import { Value } from 'typebox/value';
 import { EnvError } from './errors.ts';
 
@@ -18,15 +18,28 @@ export function loadEnv<T extends TObject>(
     if (value !== undefined && value !== '') picked[key] = value;
   }
   const withDefaults = Value.Default(schema, picked);
-  const converted = Value.Convert(schema, withDefaults);
-  if (!Value.Check(schema, converted)) {
-    const problems = Value.Errors(schema, converted).map((e) => {
-      const name = e.instancePath.replace(/^\//, '') || '(root)';
-      return `${name}: ${e.message} (got ${JSON.stringify(env[name] ?? null)})`;
-    });
-    throw new EnvError(service, problems);
+  const converted = Value.Convert(schema, withDefaults) as Record<string, unknown>;
+  // Each variable is checked on its own, so every bad one is named once, however its schema is built.
+  const problems: string[] = [];
+  for (const [key, property] of Object.entries(schema.properties as Record<string, TSchema>)) {
+    const value = converted[key];
+    if (value === undefined && !schema.required?.includes(key)) continue;
+    if (Value.Check(property, value)) continue;
+    problems.push(`${key}: ${describeExpected(property, value)} (got ${JSON.stringify(env[key] ?? null)})`);
   }
+  if (problems.length > 0) throw new EnvError(service, problems);
   return converted as Static<T>;
+}
+
+/** What a variable should have been: the allowed values of a union of literals, else the first error. */
+function describeExpected(property: TSchema, value: unknown): string {
+  const members = (property as { anyOf?: unknown[] }).anyOf;
+  const literals = members?.map((member) => (member as { const?: unknown }).const);
+  if (literals && literals.length > 0 && literals.every((literal) => literal !== undefined)) {
+    return `must be one of ${literals.map((literal) => String(literal)).join(', ')}`;
+  }
+  const first = Value.Errors(property, value)[0];
+  return first?.message ?? 'is invalid';
 }
 
 /** Pino's level names, accepted by every service's `LOG_LEVEL`. */

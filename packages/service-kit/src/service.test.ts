@@ -138,3 +138,22 @@ describe('errors raised before a route runs', () => {
     await app.close();
   });
 });
+
+describe('loadEnv names every bad variable once', () => {
+  it('lists the allowed values of an enum-like variable next to other problems', () => {
+    const schema = Type.Object({
+      PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8000 }),
+      LOG_LEVEL: LogLevel,
+    });
+    assert.throws(
+      () => loadEnv('svc', schema, { PORT: 'abc', LOG_LEVEL: 'loud' }),
+      (error: EnvError) => {
+        assert.deepEqual(error.problems, [
+          'PORT: must be integer (got "abc")',
+          'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+        ]);
+        return true;
+      },
+    );
+  });
+});
