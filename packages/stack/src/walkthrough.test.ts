@@ -110,10 +110,14 @@ describe('walkthrough through the gateway', () => {
   });
 
   it('never lets a client spoof the identity header', async () => {
-    const res = await call('/pybackend/whoami', { headers: { ...bearer('foobar'), 'x-auth-user': 'admin' } });
+    const res = await call('/pybackend/whoami', {
+      headers: { ...bearer('foobar'), 'x-auth-user': 'admin', x_auth_user: 'admin', 'x.auth.user': 'admin' },
+    });
     assert.equal(res.status, 200);
-    const seen = res.json() as { user: string | null };
+    const seen = res.json() as { user: string | null; aliases?: Record<string, string> };
     assert.equal(seen.user, 'demo');
+    // Look-alikes that CGI/WSGI backends would read as X-Auth-User are dropped at the entrypoint.
+    assert.equal(seen.aliases, undefined);
   });
 
   it('does not route unknown paths', async () => {

@@ -53,4 +53,16 @@ describe('GET /whoami', () => {
       headers: { 'x-forwarded-user': 'alice', 'x-forwarded-email': 'alice@example.com' },
     });
   });
+
+  it('reports look-alike names that CGI-style backends would read as identity headers', async () => {
+    const res = await app.inject({
+      url: '/whoami',
+      headers: { 'x-auth-user': 'demo', x_auth_user: 'admin', 'x.forwarded.email': 'a@b', 'x-other': '1' },
+    });
+    assert.deepEqual(res.json(), {
+      user: 'demo',
+      headers: { 'x-auth-user': 'demo' },
+      aliases: { x_auth_user: 'admin', 'x.forwarded.email': 'a@b' },
+    });
+  });
 });

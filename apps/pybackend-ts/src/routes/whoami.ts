@@ -19,11 +19,21 @@ const WhoamiResponse = Type.Object({
   headers: Type.Object(
     Object.fromEntries(IDENTITY_HEADERS.map((name) => [name, Type.Optional(Type.String())])),
   ),
+  /**
+   * Headers whose names a CGI/WSGI-style backend would read as one of the identity headers (`X_Auth_User` is
+   * `HTTP_X_AUTH_USER`, like `X-Auth-User`); only present when some arrived. The gateway should drop them.
+   */
+  aliases: Type.Optional(Type.Record(Type.String(), Type.String())),
 });
+
+/** The variable name CGI, WSGI or PHP derive from a header name: every non-alphanumeric character is `_`. */
+const cgiName = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '_');
+const IDENTITY_CGI_NAMES = new Set(IDENTITY_HEADERS.map(cgiName));
 
 /**
  * `GET /whoami`: the identity headers this backend received, so anyone (and the end-to-end test) can see what
- * the gateway passes on, and that a client-supplied `X-Auth-User` never arrives.
+ * the gateway passes on, and that a client-supplied `X-Auth-User` (or a look-alike such as `X_Auth_User`) never
+ * arrives.
  */
 export async function whoamiRoutes(app: Service): Promise<void> {
   app.get('/whoami', { schema: { response: { 200: WhoamiResponse } } }, async (request) => {
@@ -32,6 +42,13 @@ export async function whoamiRoutes(app: Service): Promise<void> {
       const value = request.headers[name];
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
-    return { user: headers['x-auth-user'] ?? null, headers };
+    const aliases: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if ((IDENTITY_HEADERS as readonly string[]).includes(name) || !IDENTITY_CGI_NAMES.has(cgiName(name)))
+        continue;
+      if (value !== undefined) aliases[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const user = headers['x-auth-user'] ?? null;
+    return Object.keys(aliases).length > 0 ? { user, headers, aliases } : { user, headers };
   });
 }
