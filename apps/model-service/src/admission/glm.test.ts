@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
+import type { Rank } from '@gateway-pattern/admission-api';
 import { Matrix } from 'ml-matrix';
 import { fitLogistic } from './glm.ts';
-import { DEFAULT_ADMISSION_DATA, loadAdmissionModel, type Rank } from './model.ts';
+import { DEFAULT_ADMISSION_DATA, loadAdmissionModel } from './model.ts';
 import { normalUpperTail, twoSidedPValue } from './normal.ts';
 
 // R 4.2: summary(glm(admit ~ gre + gpa + factor(rank), family = binomial, data = binary)), as printed.

@@ -6,24 +6,12 @@
 
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { type AdmissionRequest, RANK_LEVELS, type Rank } from '@gateway-pattern/admission-api';
 import { Matrix } from 'ml-matrix';
 import { type Static, Type } from 'typebox';
 import { parseNumericCsv } from '../forest/csv.ts';
 import { fitLogistic, GlmError, type LogisticFit } from './glm.ts';
 import { twoSidedPValue } from './normal.ts';
-
-/** The rank levels, as R's factor has them; level 1 is the baseline. */
-export const RANK_LEVELS = ['1', '2', '3', '4'] as const;
-
-/** A rank level. */
-export type Rank = (typeof RANK_LEVELS)[number];
-
-/** One applicant; absent fields are imputed. */
-export interface Applicant {
-  gre?: number;
-  gpa?: number;
-  rank?: Rank;
-}
 
 /** The answer of `POST /admission`. */
 export interface AdmissionPrediction {
@@ -80,7 +68,7 @@ export class AdmissionModel {
   }
 
   /** The probability of admission for `applicant`, missing fields imputed. */
-  predict(applicant: Applicant): AdmissionPrediction {
+  predict(applicant: AdmissionRequest): AdmissionPrediction {
     const row = designRow(
       applicant.gre ?? this.imputation.gre,
       applicant.gpa ?? this.imputation.gpa,

@@ -1,7 +1,7 @@
+import { AdmissionBody, toAdmissionRequest } from '@gateway-pattern/admission-api';
 import type { Service } from '@gateway-pattern/service-kit';
 import { Type } from 'typebox';
 import { AdmissionCard, type AdmissionModel } from '../admission/model.ts';
-import { AdmissionBody, toApplicant } from '../admission/request.ts';
 
 /** Options of {@link admissionRoutes}. */
 export interface AdmissionRoutesOptions {
@@ -20,7 +20,7 @@ export async function admissionRoutes(app: Service, options: AdmissionRoutesOpti
   app.post(
     '/admission',
     { schema: { body: AdmissionBody, response: { 200: Prediction } } },
-    async (request) => model.predict(toApplicant(request.body)),
+    async (request) => model.predict(toAdmissionRequest(request.body)),
   );
 
   // The model is fixed once fitted, so its card is computed once.

@@ -40,6 +40,8 @@ describe('POST /admission validation', () => {
     ['gre above 800', '{"gre": 801}', /^body\/gre must be <= 800$/],
     ['gre below 0', '{"gre": -1}', /^body\/gre must be >= 0$/],
     ['gre not an integer', '{"gre": 1.5}', /^body\/gre must be integer$/],
+    // model-service refuses it with the same detail: both validate with @gateway-pattern/admission-api.
+    ['a fractional gre', '{"gre": 600.5}', /^body\/gre must be integer$/],
     ['gre as a string', '{"gre": "600"}', /^body\/gre must be integer$/],
     ['gpa above 4', '{"gpa": 4.1}', /^body\/gpa must be <= 4$/],
     ['gpa as a boolean', '{"gpa": true}', /^body\/gpa must be number$/],

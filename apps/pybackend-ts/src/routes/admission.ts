@@ -1,5 +1,5 @@
+import { AdmissionBody, toAdmissionRequest } from '@gateway-pattern/admission-api';
 import type { Service } from '@gateway-pattern/service-kit';
-import { AdmissionBody, toModelRequest } from '../admission/request.ts';
 import { isUpstreamError } from '../upstream/errors.ts';
 import type { ModelServiceClient } from '../upstream/model-service.ts';
 
@@ -19,7 +19,7 @@ export async function admissionRoutes(app: Service, options: AdmissionRoutesOpti
   });
 
   app.post('/admission', { schema: { body: AdmissionBody } }, async (request, reply) => {
-    const answer = await options.modelService.admission(toModelRequest(request.body));
+    const answer = await options.modelService.admission(toAdmissionRequest(request.body));
     return reply.code(answer.status).send(answer.body);
   });
 }

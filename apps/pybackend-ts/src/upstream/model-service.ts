@@ -1,5 +1,5 @@
+import type { AdmissionRequest } from '@gateway-pattern/admission-api';
 import { Pool } from 'undici';
-import type { ModelAdmissionRequest } from '../admission/request.ts';
 import { UpstreamBadResponseError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.ts';
 import { InvalidJsonBodyError, readJsonBody } from './json-body.ts';
 
@@ -50,7 +50,7 @@ export class ModelServiceClient {
   }
 
   /** `POST /admission` on the model service. */
-  admission(request: ModelAdmissionRequest): Promise<ModelAnswer> {
+  admission(request: AdmissionRequest): Promise<ModelAnswer> {
     return this.#postJson('/admission', request);
   }
 

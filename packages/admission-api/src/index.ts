@@ -1,0 +1,7 @@
+export {
+  AdmissionBody,
+  type AdmissionRequest,
+  RANK_LEVELS,
+  type Rank,
+  toAdmissionRequest,
+} from './request.ts';
