@@ -165,6 +165,34 @@ describe('POST /admission upstream failures', () => {
     assert.deepEqual(res.json(), { detail: 'model service returned an invalid response' });
   });
 
+  it('answers 502 when the model service answers 200 with an empty body', async () => {
+    stub.answer({ kind: 'text', status: 200, body: '' });
+    const res = await post('{"gre": 600}');
+    assert.equal(res.statusCode, 502);
+    assert.deepEqual(res.json(), { detail: 'model service returned an invalid response' });
+  });
+
+  it('relays a JSON answer of exactly 1 MiB and answers 502 for one byte more', async () => {
+    const MiB = 1024 * 1024;
+    const padded = (size: number) => ({
+      result: true,
+      pad: 'x'.repeat(size - '{"result":true,"pad":""}'.length),
+    });
+    stub.answer({ kind: 'json', status: 200, body: padded(MiB) });
+    const fits = await post('{"gre": 600}');
+    assert.equal(fits.statusCode, 200);
+    assert.equal(fits.json<{ pad: string }>().pad.length, MiB - 24);
+
+    stub.answer({ kind: 'json', status: 200, body: padded(MiB + 1) });
+    const res = await post('{"gre": 600}');
+    assert.equal(res.statusCode, 502);
+    assert.deepEqual(res.json(), { detail: 'model service response too large' });
+
+    // undici dropped that connection; the next call gets a fresh one.
+    stub.answer({ kind: 'json', status: 200, body: { result: false, probability: 0.25 } });
+    assert.deepEqual((await post('{"gre": 600}')).json(), { result: false, probability: 0.25 });
+  });
+
   it('answers 502 for a non-JSON 4xx and for a redirect', async () => {
     stub.answer({ kind: 'text', status: 404, body: 'not here' });
     assert.equal((await post('{}')).statusCode, 502);

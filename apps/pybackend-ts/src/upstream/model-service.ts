@@ -1,7 +1,11 @@
 import type { AdmissionRequest } from '@gateway-pattern/admission-api';
 import { Pool } from 'undici';
-import { UpstreamBadResponseError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.ts';
-import { InvalidJsonBodyError, readJsonBody } from './json-body.ts';
+import {
+  UpstreamBadResponseError,
+  type UpstreamError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
+} from './errors.ts';
 
 /** Options of {@link ModelServiceClient}. */
 export interface ModelServiceClientOptions {
@@ -11,7 +15,7 @@ export interface ModelServiceClientOptions {
   timeoutMs: number;
   /** Most keep-alive connections held to the model service. Default 32. */
   connections?: number;
-  /** Largest response body accepted. Default 1 MiB. */
+  /** Largest response body accepted; undici drops the connection past it. Default 1 MiB. */
   maxResponseBytes?: number;
 }
 
@@ -23,11 +27,24 @@ export interface ModelAnswer {
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-/** Maps a transport failure to 504 (deadline passed) or 502 (anything else). */
-function transportError(err: unknown): UpstreamTimeoutError | UpstreamUnavailableError {
+/** What undici throws when a body passes the pool's `maxResponseSize`. */
+const TOO_LARGE_CODE = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
+
+/**
+ * Maps a failure to the upstream error the caller sees: 504 when the deadline passed; 502 for an answer too large
+ * or not JSON (status known), or for any other transport failure.
+ */
+function upstreamError(err: unknown, status?: number): UpstreamError {
   const name = err instanceof Error ? err.name : '';
   const code = err instanceof Error && 'code' in err ? String(err.code) : '';
   if (name === 'TimeoutError' || TIMEOUT_CODES.has(code)) return new UpstreamTimeoutError(err);
+  if (status !== undefined && code === TOO_LARGE_CODE) {
+    return new UpstreamBadResponseError('model service response too large', status, err);
+  }
+  // `body.json()` parses with JSON.parse: its SyntaxError means the body was not JSON (or empty).
+  if (status !== undefined && err instanceof SyntaxError) {
+    return new UpstreamBadResponseError('model service returned an invalid response', status, err);
+  }
   return new UpstreamUnavailableError(err);
 }
 
@@ -40,13 +57,15 @@ export class ModelServiceClient {
   readonly #pool: Pool;
   readonly #basePath: string;
   readonly #timeoutMs: number;
-  readonly #maxResponseBytes: number;
 
   constructor(options: ModelServiceClientOptions) {
-    this.#pool = new Pool(options.baseUrl.origin, { connections: options.connections ?? 32 });
+    this.#pool = new Pool(options.baseUrl.origin, {
+      connections: options.connections ?? 32,
+      // A misbehaving upstream cannot make us buffer more than this: undici stops reading past it.
+      maxResponseSize: options.maxResponseBytes ?? 1024 * 1024,
+    });
     this.#basePath = options.baseUrl.pathname.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs;
-    this.#maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024;
   }
 
   /** `POST /admission` on the model service. */
@@ -71,7 +90,7 @@ export class ModelServiceClient {
         signal,
       });
     } catch (err) {
-      throw transportError(err);
+      throw upstreamError(err);
     }
 
     const status = response.statusCode;
@@ -80,12 +99,9 @@ export class ModelServiceClient {
       throw new UpstreamBadResponseError(`model service failed (HTTP ${status})`, status);
     }
     try {
-      return { status, body: await readJsonBody(response.body, this.#maxResponseBytes) };
+      return { status, body: await response.body.json() };
     } catch (err) {
-      if (err instanceof InvalidJsonBodyError) {
-        throw new UpstreamBadResponseError('model service returned an invalid response', status, err);
-      }
-      throw transportError(err);
+      throw upstreamError(err, status);
     }
   }
 }
