@@ -1,0 +1,2 @@
+export { GoDurationError, type GoDurationErrorCode } from './errors.ts';
+export { parseGoDuration, toMilliseconds } from './parse.ts';
