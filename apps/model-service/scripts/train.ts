@@ -8,10 +8,11 @@
 import { stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DatasetError } from '../src/data/errors.ts';
 import { artifactData, toArtifact, writeArtifact } from '../src/forest/artifact.ts';
 import { BOSTON_TARGET } from '../src/forest/boston.ts';
 import { type LoadedDataset, loadDataset } from '../src/forest/dataset.ts';
-import { DatasetError, TrainOptionsError } from '../src/forest/errors.ts';
+import { TrainOptionsError } from '../src/forest/errors.ts';
 import { type ForestOptions, resolveForestOptions, trainForest } from '../src/forest/train.ts';
 import { progressBar } from './progress.ts';
 

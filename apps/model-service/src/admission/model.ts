@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { type AdmissionRequest, RANK_LEVELS, type Rank } from '@gateway-pattern/admission-api';
 import { Matrix } from 'ml-matrix';
 import { type Static, Type } from 'typebox';
-import { parseNumericCsv } from '../forest/csv.ts';
+import { parseNumericCsv } from '../data/csv.ts';
 import { fitLogistic, GlmError, type LogisticFit } from './glm.ts';
 import { twoSidedPValue } from './normal.ts';
 

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DatasetError } from '../data/errors.ts';
 import { BOSTON_FEATURES } from './boston.ts';
-import { parseNumericCsv } from './csv.ts';
 import { datasetFromCsv, subsetRows } from './dataset.ts';
-import { DatasetError } from './errors.ts';
 import { boston } from './testing.ts';
 
 function refuses(text: string, code: DatasetError['code'], message: RegExp): void {
@@ -51,9 +50,5 @@ describe('datasetFromCsv', () => {
     assert.equal(part.n, 2);
     assert.equal(part.y[0], 11.9);
     assert.equal(part.x[13], 0.00632);
-  });
-
-  it('parses quoted headers as an error rather than guessing', () => {
-    assert.throws(() => parseNumericCsv('"a",y\n1,2\n'), DatasetError);
   });
 });

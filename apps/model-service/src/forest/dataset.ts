@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parseNumericCsv } from './csv.ts';
-import { DatasetError } from './errors.ts';
+import { parseNumericCsv } from '../data/csv.ts';
+import { DatasetError } from '../data/errors.ts';
 
 /**
  * A regression training set, `target ~ .`: every column but the target is a feature, in file order
