@@ -95,7 +95,8 @@ async function main(argv: string[]): Promise<number> {
       `  trees ${options.ntree}, mtry ${options.mtry}, node size ${options.nodeSize}, seed ${options.seed}: grown in ${seconds.toFixed(2)} s`,
       `  mean of squared residuals (OOB): ${summary.oobMse.toFixed(3)}`,
       `  % variance explained (OOB):      ${summary.percentVarianceExplained.toFixed(2)}`,
-      `wrote ${relative(userDir, parsed.out)} (${(size / 1024).toFixed(0)} KiB, data sha256 ${loaded.sha256.slice(0, 12)}…)`,
+      // Absolute: relative to the folder npm was run from, a path outside it reads as `../x.json`.
+      `wrote ${parsed.out} (${(size / 1024).toFixed(0)} KiB, data sha256 ${loaded.sha256.slice(0, 12)}…)`,
       '',
     ].join('\n'),
   );

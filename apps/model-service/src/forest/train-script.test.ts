@@ -18,8 +18,16 @@ interface Run {
 }
 
 async function train(...args: string[]): Promise<Run> {
+  return trainIn(process.cwd(), ...args);
+}
+
+/** Runs the script as `npm run train` would from `cwd`: npm passes that folder as INIT_CWD. */
+async function trainIn(cwd: string, ...args: string[]): Promise<Run> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [SCRIPT, ...args]);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [SCRIPT, ...args], {
+      cwd,
+      env: { ...process.env, INIT_CWD: cwd },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const failed = err as { code: number; stdout: string; stderr: string };
@@ -52,6 +60,21 @@ describe('scripts/train.ts', () => {
     const artifact = await readArtifact(a);
     assert.deepEqual(artifact.options, { ntree: 3, mtry: 4, nodeSize: 5, seed: 5 });
     assert.equal(artifact.data.sha256, 'b9f88f3463a208dadd78546f0fb9ddacfa4897b4c92dd1b8269734f000fe377c');
+  });
+
+  it('names the artifact it wrote by its absolute path, however --out was given', async () => {
+    /** The "wrote ..." line, without its size (which depends on the trees grown). */
+    const wrote = (stdout: string) => stdout.split('\n').find((line) => line.startsWith('wrote '));
+    const run = await trainIn(dir, '--data', BOSTON_CSV, '--ntree', '1', '--out', 'nested/rf.json');
+    assert.equal(run.code, 0, run.stderr);
+    const written = join(dir, 'nested', 'rf.json');
+    assert.match(wrote(run.stdout) ?? '', /^wrote \/.* \(\d+ KiB, data sha256 [0-9a-f]{12}…\)$/);
+    assert.ok(wrote(run.stdout)?.startsWith(`wrote ${written} (`), run.stdout);
+    assert.equal((await readArtifact(written)).options.ntree, 1);
+
+    const args = ['--data', BOSTON_CSV, '--ntree', '1', '--out', '../up.json'];
+    const outside = await trainIn(join(dir, 'nested'), ...args);
+    assert.ok(wrote(outside.stdout)?.startsWith(`wrote ${join(dir, 'up.json')} (`), outside.stdout);
   });
 
   it('exits 2 with a clear message on bad options', async () => {
