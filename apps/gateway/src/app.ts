@@ -1,41 +1,28 @@
 /**
  * The gateway factory: builds everything a static configuration describes (entrypoints, the file provider,
- * the admin routes, logs) without listening. `start()` loads the dynamic configuration and listens;
- * `reload()` re-reads it and swaps the runtime atomically, or keeps the last good one when it is invalid;
- * `stop()` shuts down gracefully.
+ * the internal routes, logs) without listening, and wires the parts together. `start()` loads the dynamic
+ * configuration and listens; `reload()` re-reads it (runtime/reloader.ts); `stop()` shuts down gracefully.
  */
 
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
 import packageJson from '../package.json' with { type: 'json' };
-import { apiHandler } from './admin/api.ts';
-import { pingHandler } from './admin/ping.ts';
-import { adminEntryPoint, type StaticConfig } from './config/static.ts';
-import { parseAddress } from './entrypoints/address.ts';
-import { forwardedHeaders } from './entrypoints/forwarded-headers.ts';
-import { EntryPointServer } from './entrypoints/server.ts';
-import { ProviderLoadError } from './errors.ts';
-import { applyAliasHeadersStrategy } from './http/alias-headers.ts';
-import { cleanPath } from './http/clean-path.ts';
-import { deniedEncodings } from './http/encoded-characters.ts';
-import type { Handler } from './middlewares/types.ts';
+import { createInternals } from './admin/internal-routes.ts';
+import { countResources, emptyDynamicConfig } from './config/dynamic-config.ts';
+import type { StaticConfig } from './config/static.ts';
+import { createEntryPoints } from './entrypoints/from-config.ts';
 import { type AccessLog, createAccessLog, type LineSink } from './observability/access-log.ts';
+import { logLoaded } from './observability/load-log.ts';
 import { createLogger, type Logger, logDestination } from './observability/logger.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
-import {
-  countResources,
-  emptyDynamicConfig,
-  fingerprint,
-  type TlsSection,
-} from './providers/dynamic-config.ts';
 import { FileProvider } from './providers/file.ts';
 import { type BuildOptions, buildRuntime, type Runtime } from './runtime/build.ts';
-import { createDispatcher, type InternalRoute } from './runtime/dispatch.ts';
-import type { ResourceInfo } from './runtime/info.ts';
+import { createDispatcher } from './runtime/dispatch.ts';
+import { Reloader, type ReloadResult } from './runtime/reloader.ts';
 import { RuntimeSlot } from './runtime/slot.ts';
 import { PoolRegistry } from './services/pools.ts';
-import { loadCertificates } from './tls/certificates.ts';
-import { generateDefaultCertificate, type PemCertificate } from './tls/default-certificate.ts';
+import { CertificateApplier } from './tls/apply.ts';
+
+export type { ReloadResult } from './runtime/reloader.ts';
 
 /** Options of {@link createGateway}. */
 export interface GatewayOptions {
@@ -48,11 +35,6 @@ export interface GatewayOptions {
   /** Where access-log lines go. Default: `accessLog.filePath`, else stdout. */
   readonly accessLogSink?: LineSink;
 }
-
-/** The outcome of a reload. */
-export type ReloadResult =
-  | { readonly ok: true; readonly changed: boolean }
-  | { readonly ok: false; readonly error: Error };
 
 /** A gateway built from a static configuration. */
 export interface Gateway {
@@ -78,65 +60,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger(env.LOG_LEVEL ?? config.log?.level);
   const pools = new PoolRegistry();
-  const startDate = new Date();
   let terminating = false;
-
-  const entryPointNames = Object.keys(config.entryPoints);
-  const asDefault = entryPointNames.filter((name) => config.entryPoints[name]?.asDefault);
-  const buildOptions: BuildOptions = {
-    provider: 'file',
-    entryPoints: entryPointNames,
-    defaultEntryPoints: asDefault.length > 0 ? asDefault : entryPointNames,
-    tlsEntryPoints: new Set(
-      entryPointNames.filter((name) => config.entryPoints[name]?.http?.tls !== undefined),
-    ),
-    defaultRuleSyntax: config.core?.defaultRuleSyntax ?? 'v3',
-    defaultTimeouts: config.serversTransport?.forwardingTimeouts ?? {
-      dialTimeout: 30_000,
-      responseHeaderTimeout: 0,
-      idleConnTimeout: 90_000,
-    },
-    pools,
-    internalServices: new Map(),
-    logger,
-  };
-
-  const slot = new RuntimeSlot(buildRuntime(emptyDynamicConfig(), buildOptions), pools);
-  const api = apiHandler({
-    info: () => slot.current.info,
-    entryPoints: config.entryPoints,
-    version: packageJson.version,
-    startDate,
-    providers: config.providers.file ? ['File'] : [],
-    accessLog: config.accessLog !== undefined,
-  });
-  const ping = pingHandler(() => terminating, config.ping?.terminatingStatusCode);
-  const internalServices = buildOptions.internalServices as Map<string, Handler>;
-  internalServices.set('api@internal', api);
-  internalServices.set('ping@internal', ping);
-  // Traefik's noop handler writes nothing: an empty 200.
-  internalServices.set('noop@internal', async (exchange) => exchange.send(200, ''));
-
-  const internalRoutes = new Map<string, InternalRoute[]>();
-  const addInternal = (entryPoint: string, route: InternalRoute) => {
-    const routes = internalRoutes.get(entryPoint) ?? [];
-    routes.push(route);
-    internalRoutes.set(entryPoint, routes);
-  };
-  if (config.ping && !config.ping.manualRouting) {
-    addInternal(config.ping.entryPoint, {
-      name: 'ping@internal',
-      matches: (p) => p === '/ping',
-      handler: ping,
-    });
-  }
-  if (config.api?.insecure) {
-    addInternal(adminEntryPoint, {
-      name: 'api@internal',
-      matches: (p) => p === '/api' || p.startsWith('/api/'),
-      handler: api,
-    });
-  }
 
   const prometheus = config.metrics?.prometheus;
   const metrics =
@@ -148,20 +72,17 @@ export function createGateway(options: GatewayOptions): Gateway {
           addRoutersLabels: prometheus.addRoutersLabels,
           addServicesLabels: prometheus.addServicesLabels,
         });
-  if (metrics && prometheus) {
-    const serveMetrics: Handler = async (exchange) => {
-      const { body, contentType } = await metrics.render();
-      exchange.send(200, body, { 'content-type': contentType });
-    };
-    internalServices.set('prometheus@internal', serveMetrics);
-    if (!prometheus.manualRouting) {
-      addInternal(prometheus.entryPoint, {
-        name: 'prometheus@internal',
-        matches: (p) => p === '/metrics',
-        handler: serveMetrics,
-      });
-    }
-  }
+
+  // The API reads the slot, which is created just below: info() only runs once requests arrive.
+  const internals = createInternals(config, {
+    info: () => slot.current.info,
+    terminating: () => terminating,
+    metrics,
+    version: packageJson.version,
+    startDate: new Date(),
+  });
+  const buildOptions = runtimeBuildOptions(config, { pools, internals: internals.services, logger });
+  const slot = new RuntimeSlot(buildRuntime(emptyDynamicConfig(), buildOptions), pools);
 
   let accessLog: AccessLog | undefined;
   if (config.accessLog) {
@@ -170,50 +91,17 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
   const dispatch = createDispatcher({
     slot,
-    internalRoutes,
+    internalRoutes: internals.routes,
     accessLog,
     logInternals: config.accessLog?.addInternals === true,
     logger,
     metrics,
   });
-
-  const serverName = hostname();
-  const servers = entryPointNames.map((name) => {
-    const ep = config.entryPoints[name];
-    const address = parseAddress(ep?.address ?? '');
-    if (ep === undefined || typeof address === 'string')
-      throw new TypeError(`entrypoint ${name}: ${address}`);
-    const forwarded = forwardedHeaders({
-      insecure: ep.forwardedHeaders?.insecure,
-      trustedIPs: ep.forwardedHeaders?.trustedIPs,
-      serverName,
-    });
-    const denied = deniedEncodings(ep.http?.encodedCharacters);
-    const sanitize = ep.http?.sanitizePath !== false;
-    const aliasHeaders = ep.http?.aliasHeadersStrategy ?? 'keep';
-    return new EntryPointServer({
-      name,
-      address,
-      graceTimeOut: ep.transport?.lifeCycle?.graceTimeOut ?? 10_000,
-      readTimeout: ep.transport?.respondingTimeouts?.readTimeout ?? 60_000,
-      idleTimeout: ep.transport?.respondingTimeouts?.idleTimeout ?? 180_000,
-      // The certificate is set at start (see below): generating one takes a moment.
-      tls: ep.http?.tls !== undefined ? {} : undefined,
-      prepare: (exchange) => {
-        // The entrypoint's request policy: the dispatcher answers refused requests (logged and counted) with 400.
-        if (denied?.(exchange.path) || !applyAliasHeadersStrategy(exchange.headers, aliasHeaders)) {
-          exchange.refused = true;
-          return;
-        }
-        if (sanitize) exchange.path = cleanPath(exchange.path);
-        forwarded(exchange);
-      },
-      dispatch,
-      onConnection: metrics ? (socket) => metrics.trackConnection(name, socket) : undefined,
-      onError: (error) =>
-        logger.error({ err: error, entryPoint: name }, 'unexpected error while accepting a request'),
-    });
-  });
+  const servers = createEntryPoints(config, { dispatch, metrics, logger });
+  const certificates = new CertificateApplier(
+    servers.filter((server) => server.tls),
+    logger,
+  );
 
   const fileConfig = config.providers.file;
   const provider = fileConfig
@@ -224,79 +112,30 @@ export function createGateway(options: GatewayOptions): Gateway {
         throttleMs: config.providers.providersThrottleDuration,
       })
     : undefined;
-
-  const tlsServers = servers.filter((server) => server.tls);
-  let generatedCertificate: PemCertificate | undefined;
-  let certificatesApplied = false;
-  const applyCertificates = (section: TlsSection) => {
-    if (tlsServers.length === 0 || generatedCertificate === undefined) return;
-    const { store, errors } = loadCertificates(section, generatedCertificate);
-    for (const error of errors) logger.error({ provider: 'file' }, error);
-    for (const server of tlsServers) server.setCertificates(store);
-    certificatesApplied = true;
-  };
-
-  let lastFingerprint: string | undefined;
-  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, changed: false });
-  let waiters: ((result: ReloadResult) => void)[] = [];
-
-  const loadOnce = async (): Promise<ReloadResult> => {
-    if (provider === undefined) return { ok: true, changed: false };
-    let loaded: Awaited<ReturnType<FileProvider['load']>>;
-    try {
-      loaded = await provider.load();
-    } catch (error) {
-      const file = error instanceof ProviderLoadError ? error.file : undefined;
-      logger.error(
-        { provider: 'file', file, err: error },
-        `configuration rejected: ${(error as Error).message}; the last good configuration keeps serving`,
-      );
-      return { ok: false, error: error as Error };
-    }
-    for (const notice of loaded.notices) logger.warn({ provider: 'file' }, notice);
-    if (fileConfig?.debugLogGeneratedTemplate) {
-      for (const [file, text] of loaded.rendered)
-        logger.debug({ file, rendered: text }, 'generated template');
-    }
-    const print = fingerprint(loaded.config);
-    if (print === lastFingerprint) {
-      logger.debug({ provider: 'file' }, 'configuration unchanged, skipped');
-      return { ok: true, changed: false };
-    }
-    const runtime = buildRuntime(loaded.config, buildOptions);
-    slot.swap(runtime);
-    applyCertificates(loaded.config.tls);
-    metrics?.configApplied();
-    lastFingerprint = print;
-    logLoaded(logger, runtime, loaded.files.length, countResources(loaded.config));
-    return { ok: true, changed: true };
-  };
-
-  const reload = (): Promise<ReloadResult> => {
-    reloading = reloading.then(loadOnce, loadOnce).then((result) => {
-      const pending = waiters;
-      waiters = [];
-      for (const resolve of pending) resolve(result);
-      return result;
-    });
-    return reloading;
-  };
+  const reloader = new Reloader({
+    source: provider,
+    logger,
+    logRenderedTemplates: fileConfig?.debugLogGeneratedTemplate,
+    apply: (loaded) => {
+      const runtime = buildRuntime(loaded.config, buildOptions);
+      slot.swap(runtime);
+      certificates.apply(loaded.config.tls);
+      metrics?.configApplied();
+      logLoaded(logger, {
+        files: loaded.files.length,
+        defined: countResources(loaded.config),
+        info: runtime.info,
+      });
+    },
+  });
+  const reload = () => reloader.reload();
+  const find = (entryPoint: string) => servers.find((server) => server.name === entryPoint);
 
   return {
     async start() {
-      if (tlsServers.length > 0) {
-        generatedCertificate = await generateDefaultCertificate();
-        logger.info(
-          {
-            entryPoints: tlsServers.map((server) => server.name),
-            fingerprint256: generatedCertificate.fingerprint256,
-          },
-          'generated a self-signed certificate for localhost, served when no configured certificate applies',
-        );
-      }
+      await certificates.generateDefault();
       await reload();
-      // No provider, or a first configuration that was rejected: serve the generated certificate.
-      if (!certificatesApplied) applyCertificates(emptyDynamicConfig().tls);
+      certificates.applyDefaultIfNone();
       await Promise.all(servers.map((server) => server.listen()));
       for (const server of servers) {
         const address = server.address;
@@ -325,10 +164,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       return slot.current;
     },
     address(entryPoint) {
-      return servers.find((server) => server.name === entryPoint)?.address;
+      return find(entryPoint)?.address;
     },
     url(entryPoint) {
-      const address = servers.find((server) => server.name === entryPoint)?.address;
+      const server = find(entryPoint);
+      const address = server?.address;
       if (address === undefined) throw new Error(`entrypoint ${entryPoint} is not listening`);
       const host =
         address.family === 'IPv6'
@@ -336,47 +176,34 @@ export function createGateway(options: GatewayOptions): Gateway {
           : address.address === '0.0.0.0'
             ? '127.0.0.1'
             : address.address;
-      const scheme = servers.find((server) => server.name === entryPoint)?.tls ? 'https' : 'http';
-      return `${scheme}://${host}:${address.port}`;
+      return `${server?.tls ? 'https' : 'http'}://${host}:${address.port}`;
     },
     nextReload() {
-      return new Promise((resolve) => waiters.push(resolve));
+      return reloader.nextReload();
     },
   };
 }
 
-function logLoaded(logger: Logger, runtime: Runtime, files: number, defined: Record<string, number>): void {
-  const tally = (items: Iterable<ResourceInfo>) => {
-    let enabled = 0;
-    let disabled = 0;
-    for (const item of items) {
-      if (item.status === 'disabled') disabled++;
-      else enabled++;
-    }
-    return { enabled, disabled };
+/** What every build of this gateway's runtime shares: entrypoints, defaults, pools, internal services. */
+function runtimeBuildOptions(
+  config: StaticConfig,
+  deps: Pick<BuildOptions, 'pools' | 'logger'> & { internals: BuildOptions['internalServices'] },
+): BuildOptions {
+  const names = Object.keys(config.entryPoints);
+  const asDefault = names.filter((name) => config.entryPoints[name]?.asDefault);
+  return {
+    provider: 'file',
+    entryPoints: names,
+    defaultEntryPoints: asDefault.length > 0 ? asDefault : names,
+    tlsEntryPoints: new Set(names.filter((name) => config.entryPoints[name]?.http?.tls !== undefined)),
+    defaultRuleSyntax: config.core?.defaultRuleSyntax ?? 'v3',
+    defaultTimeouts: config.serversTransport?.forwardingTimeouts ?? {
+      dialTimeout: 30_000,
+      responseHeaderTimeout: 0,
+      idleConnTimeout: 90_000,
+    },
+    pools: deps.pools,
+    internalServices: deps.internals,
+    logger: deps.logger,
   };
-  const routers = tally(runtime.info.routers.values());
-  const services = tally(runtime.info.services.values());
-  const middlewares = tally(runtime.info.middlewares.values());
-  for (const kind of ['routers', 'services', 'middlewares', 'serversTransports'] as const) {
-    for (const info of runtime.info[kind].values()) {
-      if (info.status === 'disabled') {
-        logger.error(
-          { resource: info.name, source: info.source, errors: info.errors },
-          `${info.name} disabled: ${info.errors.join('; ')}`,
-        );
-      } else if (info.status === 'warning') {
-        logger.warn(
-          { resource: info.name, source: info.source, errors: info.errors },
-          `${info.name}: ${info.errors.join('; ')}`,
-        );
-      }
-    }
-  }
-  logger.info(
-    { provider: 'file', files, defined, routers, services, middlewares },
-    `configuration loaded: ${files} file(s), ${defined.routers} routers (${routers.disabled} disabled), ` +
-      `${defined.services} services (${services.disabled} disabled), ${defined.middlewares} middlewares ` +
-      `(${middlewares.disabled} disabled)`,
-  );
 }

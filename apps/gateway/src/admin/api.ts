@@ -6,7 +6,7 @@
 
 import type { EntryPointConfig } from '../config/static.ts';
 import type { Exchange } from '../http/exchange.ts';
-import type { Handler } from '../middlewares/types.ts';
+import type { Handler } from '../http/handler.ts';
 import type { MiddlewareInfo, ResourceInfo, RouterInfo, RuntimeInfo, ServiceInfo } from '../runtime/info.ts';
 
 /** What the API reads. */

@@ -1,6 +1,6 @@
 /** `ping@internal` (Traefik's `/ping`): 200 `OK`, or the terminating status while the gateway shuts down. */
 
-import type { Handler } from '../middlewares/types.ts';
+import type { Handler } from '../http/handler.ts';
 
 /** Builds the ping handler. `terminating()` tells whether shutdown has begun. */
 export function pingHandler(terminating: () => boolean, terminatingStatusCode = 503): Handler {

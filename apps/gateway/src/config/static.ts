@@ -5,9 +5,8 @@
  */
 
 import { isIP } from 'node:net';
-import { parseAddress } from '../entrypoints/address.ts';
 import { StaticConfigError } from '../errors.ts';
-import { ALIAS_HEADERS_STRATEGIES } from '../http/alias-headers.ts';
+import { parseAddress } from './address.ts';
 import {
   boolean,
   duration,
@@ -25,6 +24,9 @@ import {
 } from './schema.ts';
 
 const notImplemented = 'not supported by this gateway yet, ignored';
+
+/** Traefik's strategies for request headers whose names alias others (`http.aliasHeadersStrategy`). */
+const headerStrategies = ['keep', 'delete', 'reject'] as const;
 
 function checkIpOrCidr(value: string): string | undefined {
   const [ip = '', bits, extra] = value.split('/');
@@ -74,7 +76,7 @@ const entryPointSchema = object(
     http: object(
       {
         sanitizePath: boolean(),
-        aliasHeadersStrategy: oneOf(ALIAS_HEADERS_STRATEGIES),
+        aliasHeadersStrategy: oneOf(headerStrategies),
         // Present (even empty): the entrypoint serves HTTPS, and every router on it is a TLS router.
         tls: object(
           {},

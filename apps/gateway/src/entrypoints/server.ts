@@ -14,9 +14,9 @@ import {
 import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContext, SecureContextOptions } from 'node:tls';
+import type { ListenAddress } from '../config/address.ts';
 import { Exchange } from '../http/exchange.ts';
 import type { CertificateStore } from '../tls/certificates.ts';
-import type { ListenAddress } from './address.ts';
 
 /** Options of {@link EntryPointServer}. */
 export interface EntryPointServerOptions {

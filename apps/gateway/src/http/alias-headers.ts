@@ -10,9 +10,6 @@ import type { HeaderMap } from './headers.ts';
 /** What to do with a request header whose name aliases another: Traefik's default is `keep`. */
 export type AliasHeadersStrategy = 'keep' | 'delete' | 'reject';
 
-/** The strategies, for the configuration schema. */
-export const ALIAS_HEADERS_STRATEGIES: readonly AliasHeadersStrategy[] = ['keep', 'delete', 'reject'];
-
 const ALIASING = /[^a-z0-9-]/;
 
 /**

@@ -18,19 +18,18 @@
  */
 
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import type { Pool } from 'undici';
 import type { ForwardAuthConfig } from '../config/dynamic-schema.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { forwardedPort, isForwardedHeader } from '../http/forwarded.ts';
 import { canonicalHeaderName, type HeaderMap } from '../http/headers.ts';
 import { authHopHeaders, removeHopByHop } from '../http/hop-by-hop.ts';
-import type { TransportTimeouts } from '../services/pools.ts';
+import type { LeasePool } from '../http/transport.ts';
 import type { Middleware } from './types.ts';
 
 /** What forwardAuth needs besides its config. */
 export interface ForwardAuthDeps {
   /** Gives the keep-alive pool for the auth server's origin. */
-  readonly lease: (origin: string, timeouts: TransportTimeouts) => Pool;
+  readonly lease: LeasePool;
   /** Called when the auth server cannot be reached (the client gets 500). */
   readonly onError?: (error: unknown) => void;
 }

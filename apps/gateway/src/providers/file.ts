@@ -10,15 +10,15 @@ import { type FSWatcher, watch as fsWatch } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { findKey, isRawMap, type RawMap } from '../config/raw.ts';
-import { renderTemplate } from '../config/template.ts';
-import { ProviderLoadError } from '../errors.ts';
 import {
   type DynamicConfig,
   emptyDynamicConfig,
   type ResourceKind,
   resourceKinds,
-} from './dynamic-config.ts';
+} from '../config/dynamic-config.ts';
+import { findKey, isRawMap, type RawMap } from '../config/raw.ts';
+import { renderTemplate } from '../config/template.ts';
+import { ProviderLoadError } from '../errors.ts';
 
 /** Options of {@link FileProvider}. */
 export interface FileProviderOptions {

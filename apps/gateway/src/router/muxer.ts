@@ -4,7 +4,7 @@
  * undefined).
  */
 
-import type { Handler } from '../middlewares/types.ts';
+import type { Handler } from '../http/handler.ts';
 import type { Matcher, RoutingRequest } from '../rules/types.ts';
 
 /** One enabled router, compiled. */

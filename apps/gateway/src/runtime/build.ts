@@ -6,6 +6,7 @@
  */
 
 import type { Pool } from 'undici';
+import type { DynamicConfig, RawResource } from '../config/dynamic-config.ts';
 import {
   type MiddlewareConfig,
   type ServiceConfig,
@@ -14,14 +15,15 @@ import {
   validateServersTransport,
   validateService,
 } from '../config/dynamic-schema.ts';
-import type { Handler, Middleware } from '../middlewares/types.ts';
+import type { Handler } from '../http/handler.ts';
+import type { TransportTimeouts } from '../http/transport.ts';
+import type { Middleware } from '../middlewares/types.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { DynamicConfig, RawResource } from '../providers/dynamic-config.ts';
 import { Muxer, type Route } from '../router/muxer.ts';
 import { compileRule, defaultPriority } from '../rules/index.ts';
 import type { Matcher, RuleSyntax } from '../rules/types.ts';
 import { loadBalancer } from '../services/load-balancer.ts';
-import type { PoolRegistry, TransportTimeouts } from '../services/pools.ts';
+import type { PoolRegistry } from '../services/pools.ts';
 import {
   disable,
   type MiddlewareInfo,

@@ -5,7 +5,7 @@
  */
 
 import type { Exchange } from '../http/exchange.ts';
-import type { Handler } from '../middlewares/types.ts';
+import type { Handler } from '../http/handler.ts';
 import type { AccessLog } from '../observability/access-log.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';

@@ -1,7 +1,7 @@
 /** Turns one validated middleware config into a middleware (chains are resolved by the caller). */
 
-import type { Pool } from 'undici';
 import type { MiddlewareConfig } from '../config/dynamic-schema.ts';
+import type { LeasePool } from '../http/transport.ts';
 import { basicAuth } from '../middlewares/basic-auth.ts';
 import { chain } from '../middlewares/chain.ts';
 import { forwardAuth } from '../middlewares/forward-auth.ts';
@@ -9,11 +9,10 @@ import { headers } from '../middlewares/headers.ts';
 import { redirectScheme } from '../middlewares/redirect-scheme.ts';
 import { stripPrefix } from '../middlewares/strip-prefix.ts';
 import type { Middleware } from '../middlewares/types.ts';
-import type { TransportTimeouts } from '../services/pools.ts';
 
 /** What middleware factories may need. */
 export interface MiddlewareDeps {
-  readonly lease: (origin: string, timeouts: TransportTimeouts) => Pool;
+  readonly lease: LeasePool;
   /** Resolves the members of a chain, by name, in order. */
   readonly resolveChain: (names: readonly string[]) => Middleware[];
   /** Reports a runtime failure of the middleware worth a log line. */

@@ -3,17 +3,16 @@
  * keep-alive pool. No server to pick → 503 `no available server\n`.
  */
 
-import type { Pool } from 'undici';
 import type { LoadBalancerConfig } from '../config/dynamic-schema.ts';
-import type { Handler } from '../middlewares/types.ts';
+import type { Handler } from '../http/handler.ts';
+import type { LeasePool, TransportTimeouts } from '../http/transport.ts';
 import { forward, type Upstream } from '../proxy/forward.ts';
-import type { TransportTimeouts } from './pools.ts';
 import { WeightedRoundRobin } from './wrr.ts';
 
 /** What a load balancer needs besides its config. */
 export interface LoadBalancerDeps {
   /** Gives the keep-alive pool for an origin (the runtime records which pools it holds). */
-  readonly lease: (origin: string, timeouts: TransportTimeouts) => Pool;
+  readonly lease: LeasePool;
   /** Timeouts of the service's servers transport. */
   readonly timeouts: TransportTimeouts;
   /** Called with upstream failures worth a log line. */

@@ -5,18 +5,7 @@
  */
 
 import { Pool } from 'undici';
-
-/** How to reach an upstream (Traefik's `serversTransport.forwardingTimeouts`), in milliseconds; 0 means none. */
-export interface TransportTimeouts {
-  readonly dialTimeout: number;
-  readonly responseHeaderTimeout: number;
-  readonly idleConnTimeout: number;
-  /**
-   * Longest gap while reading a response body; 0 (the default) means none, as in Traefik, where a long
-   * download or a slow stream is legitimate. Auth servers get one, as part of forwardAuth's timeout.
-   */
-  readonly bodyTimeout?: number;
-}
+import type { TransportTimeouts } from '../http/transport.ts';
 
 /** A pool and the key it is registered under. */
 export interface PoolLease {

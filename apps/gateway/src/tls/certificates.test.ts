@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generate } from 'selfsigned';
-import type { TlsSection } from '../providers/dynamic-config.ts';
+import type { TlsSection } from '../config/dynamic-config.ts';
 import { loadCertificates } from './certificates.ts';
 import { generateDefaultCertificate, type PemCertificate } from './default-certificate.ts';
 

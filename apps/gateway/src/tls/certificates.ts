@@ -7,7 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import type { RawResource, TlsSection } from '../providers/dynamic-config.ts';
+import type { RawResource, TlsSection } from '../config/dynamic-config.ts';
 import type { PemCertificate } from './default-certificate.ts';
 
 /** What an HTTPS entrypoint needs: the default certificate and a lookup by server name. */

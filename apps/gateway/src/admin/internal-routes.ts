@@ -1,0 +1,76 @@
+/**
+ * The services the gateway provides itself (`api@internal`, `ping@internal`, `prometheus@internal`,
+ * `noop@internal`), for routers to name, and the routes Traefik adds for them on their entrypoints unless
+ * `manualRouting` is set: `/ping`, `/api/...` (with `api.insecure`) and `/metrics`.
+ */
+
+import { adminEntryPoint, type StaticConfig } from '../config/static.ts';
+import type { Handler } from '../http/handler.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
+import type { InternalRoute } from '../runtime/dispatch.ts';
+import type { RuntimeInfo } from '../runtime/info.ts';
+import { apiHandler } from './api.ts';
+import { pingHandler } from './ping.ts';
+
+/** What the internal services read. */
+export interface InternalDeps {
+  /** The current runtime's information, for the API. */
+  readonly info: () => RuntimeInfo;
+  /** True once shutdown has begun (ping answers its terminating status). */
+  readonly terminating: () => boolean;
+  /** Prometheus metrics, when `metrics.prometheus` is set. */
+  readonly metrics: GatewayMetrics | undefined;
+  readonly version: string;
+  readonly startDate: Date;
+}
+
+/** The internal services by name, and the routes to them per entrypoint. */
+export interface Internals {
+  readonly services: ReadonlyMap<string, Handler>;
+  readonly routes: ReadonlyMap<string, readonly InternalRoute[]>;
+}
+
+/** Builds the internal services and routes a static configuration asks for. */
+export function createInternals(config: StaticConfig, deps: InternalDeps): Internals {
+  const services = new Map<string, Handler>();
+  const routes = new Map<string, InternalRoute[]>();
+  const route = (entryPoint: string, name: string, matches: (path: string) => boolean) => {
+    const handler = services.get(name);
+    if (handler === undefined) throw new TypeError(`no internal service ${name}`);
+    routes.set(entryPoint, [...(routes.get(entryPoint) ?? []), { name, matches, handler }]);
+  };
+
+  services.set(
+    'api@internal',
+    apiHandler({
+      info: deps.info,
+      entryPoints: config.entryPoints,
+      version: deps.version,
+      startDate: deps.startDate,
+      providers: config.providers.file ? ['File'] : [],
+      accessLog: config.accessLog !== undefined,
+    }),
+  );
+  services.set('ping@internal', pingHandler(deps.terminating, config.ping?.terminatingStatusCode));
+  // Traefik's noop handler writes nothing: an empty 200.
+  services.set('noop@internal', async (exchange) => exchange.send(200, ''));
+  const { metrics } = deps;
+  if (metrics) {
+    services.set('prometheus@internal', async (exchange) => {
+      const { body, contentType } = await metrics.render();
+      exchange.send(200, body, { 'content-type': contentType });
+    });
+  }
+
+  if (config.ping && !config.ping.manualRouting) {
+    route(config.ping.entryPoint, 'ping@internal', (p) => p === '/ping');
+  }
+  if (config.api?.insecure) {
+    route(adminEntryPoint, 'api@internal', (p) => p === '/api' || p.startsWith('/api/'));
+  }
+  const prometheus = config.metrics?.prometheus;
+  if (metrics && prometheus && !prometheus.manualRouting) {
+    route(prometheus.entryPoint, 'prometheus@internal', (p) => p === '/metrics');
+  }
+  return { services, routes };
+}

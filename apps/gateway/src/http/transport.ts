@@ -1,0 +1,21 @@
+/**
+ * How the gateway reaches an upstream or an auth server: the transport settings of a keep-alive pool, and the
+ * function that hands one out. Shared by services and middlewares (forwardAuth); `services/pools.ts` implements it.
+ */
+
+import type { Pool } from 'undici';
+
+/** How to reach an upstream (Traefik's `serversTransport.forwardingTimeouts`), in milliseconds; 0 means none. */
+export interface TransportTimeouts {
+  readonly dialTimeout: number;
+  readonly responseHeaderTimeout: number;
+  readonly idleConnTimeout: number;
+  /**
+   * Longest gap while reading a response body; 0 (the default) means none, as in Traefik, where a long
+   * download or a slow stream is legitimate. Auth servers get one, as part of forwardAuth's timeout.
+   */
+  readonly bodyTimeout?: number;
+}
+
+/** Gives the keep-alive pool for `origin` with these settings (created on first use, shared across reloads). */
+export type LeasePool = (origin: string, timeouts: TransportTimeouts) => Pool;

@@ -1,0 +1,99 @@
+/**
+ * The reload state machine: loads run one at a time (a reload asked for during one runs after it); a load
+ * that fails is rejected whole and the last good configuration keeps serving; a load that changes nothing is
+ * skipped; anything else is handed to `apply`, which builds and swaps the runtime.
+ */
+
+import { type DynamicConfig, fingerprint } from '../config/dynamic-config.ts';
+import { ProviderLoadError } from '../errors.ts';
+import type { Logger } from '../observability/logger.ts';
+
+/** The outcome of a reload. */
+export type ReloadResult =
+  | { readonly ok: true; readonly changed: boolean }
+  | { readonly ok: false; readonly error: Error };
+
+/** What a source's load produced (the file provider's `FileLoadResult`). */
+export interface LoadedConfig {
+  readonly config: DynamicConfig;
+  /** Worth a warning each: duplicates, skipped files. */
+  readonly notices: readonly string[];
+  /** The files read, in merge order. */
+  readonly files: readonly string[];
+  /** Rendered text of each file. */
+  readonly rendered: ReadonlyMap<string, string>;
+}
+
+/** Where configurations come from (the file provider). */
+export interface ConfigSource {
+  load(): Promise<LoadedConfig>;
+}
+
+/** Options of {@link Reloader}. */
+export interface ReloaderOptions {
+  /** No source: every reload succeeds and changes nothing. */
+  readonly source: ConfigSource | undefined;
+  /** Builds and installs a configuration that loaded and differs from the current one. */
+  readonly apply: (loaded: LoadedConfig) => void;
+  readonly logger: Logger;
+  /** `providers.file.debugLogGeneratedTemplate`: log each rendered file at debug. */
+  readonly logRenderedTemplates?: boolean | undefined;
+}
+
+/** Serialised reloads of one configuration source. */
+export class Reloader {
+  readonly #options: ReloaderOptions;
+  #lastFingerprint: string | undefined;
+  #reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, changed: false });
+  #waiters: ((result: ReloadResult) => void)[] = [];
+
+  constructor(options: ReloaderOptions) {
+    this.#options = options;
+  }
+
+  /** Loads now, after any load under way. */
+  reload(): Promise<ReloadResult> {
+    const once = () => this.#loadOnce();
+    this.#reloading = this.#reloading.then(once, once).then((result) => {
+      const pending = this.#waiters;
+      this.#waiters = [];
+      for (const resolve of pending) resolve(result);
+      return result;
+    });
+    return this.#reloading;
+  }
+
+  /** Resolves after the next reload attempt finishes. */
+  nextReload(): Promise<ReloadResult> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  async #loadOnce(): Promise<ReloadResult> {
+    const { source, logger } = this.#options;
+    if (source === undefined) return { ok: true, changed: false };
+    let loaded: LoadedConfig;
+    try {
+      loaded = await source.load();
+    } catch (error) {
+      const file = error instanceof ProviderLoadError ? error.file : undefined;
+      logger.error(
+        { provider: 'file', file, err: error },
+        `configuration rejected: ${(error as Error).message}; the last good configuration keeps serving`,
+      );
+      return { ok: false, error: error as Error };
+    }
+    for (const notice of loaded.notices) logger.warn({ provider: 'file' }, notice);
+    if (this.#options.logRenderedTemplates) {
+      for (const [file, text] of loaded.rendered)
+        logger.debug({ file, rendered: text }, 'generated template');
+    }
+    const print = fingerprint(loaded.config);
+    if (print === this.#lastFingerprint) {
+      logger.debug({ provider: 'file' }, 'configuration unchanged, skipped');
+      return { ok: true, changed: false };
+    }
+    this.#options.apply(loaded);
+    this.#lastFingerprint = print;
+    return { ok: true, changed: true };
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Keeps the HTTPS entrypoints' certificates in step with the dynamic `tls` section. The self-signed default is
+ * generated once, at start, before the first load; each load then installs the configured certificates on
+ * every HTTPS entrypoint, and when no load ever succeeds the generated one is served alone.
+ */
+
+import type { TlsSection } from '../config/dynamic-config.ts';
+import type { Logger } from '../observability/logger.ts';
+import { type CertificateStore, loadCertificates } from './certificates.ts';
+import { generateDefaultCertificate, type PemCertificate } from './default-certificate.ts';
+
+/** An HTTPS entrypoint, as far as certificates go. */
+export interface CertificateTarget {
+  readonly name: string;
+  setCertificates(store: CertificateStore): void;
+}
+
+/** Installs certificates on HTTPS entrypoints. */
+export class CertificateApplier {
+  readonly #targets: readonly CertificateTarget[];
+  readonly #logger: Logger;
+  #generated: PemCertificate | undefined;
+  #applied = false;
+
+  constructor(targets: readonly CertificateTarget[], logger: Logger) {
+    this.#targets = targets;
+    this.#logger = logger;
+  }
+
+  /** Generates the self-signed default (only when there is an HTTPS entrypoint) and logs its fingerprint. */
+  async generateDefault(): Promise<void> {
+    if (this.#targets.length === 0) return;
+    this.#generated = await generateDefaultCertificate();
+    this.#logger.info(
+      {
+        entryPoints: this.#targets.map((target) => target.name),
+        fingerprint256: this.#generated.fingerprint256,
+      },
+      'generated a self-signed certificate for localhost, served when no configured certificate applies',
+    );
+  }
+
+  /** Installs the certificates of `section`; one that cannot be loaded is skipped with an error line. */
+  apply(section: TlsSection): void {
+    if (this.#targets.length === 0 || this.#generated === undefined) return;
+    const { store, errors } = loadCertificates(section, this.#generated);
+    for (const error of errors) this.#logger.error({ provider: 'file' }, error);
+    for (const target of this.#targets) target.setCertificates(store);
+    this.#applied = true;
+  }
+
+  /** No provider, or a first configuration that was rejected: serve the generated certificate alone. */
+  applyDefaultIfNone(): void {
+    if (!this.#applied) this.apply({ certificates: [], defaultCertificate: undefined });
+  }
+}
