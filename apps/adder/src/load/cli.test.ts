@@ -111,12 +111,31 @@ describe('load CLI', () => {
       'X-Test: 1',
       '-n',
       '20',
+      // Not a whole number of milliseconds, which undici refuses unless the client rounds it.
+      '--timeout',
+      '5s250us',
       '--json',
     );
     assert.equal(code, 0);
     assert.deepEqual((JSON.parse(stdout) as { summary: { statuses: object } }).summary.statuses, {
       '200': 20,
     });
+  });
+
+  it('runs for a composite Go duration at a constant rate', async () => {
+    const { code, stdout, stderr } = await load(
+      '--target',
+      adder.grpcTarget,
+      '--rps',
+      '20',
+      '-z',
+      '1s250ms',
+      '--json',
+    );
+    assert.equal(code, 0, stderr);
+    const report = JSON.parse(stdout) as { summary: { count: number; totalMs: number } };
+    assert.equal(report.summary.totalMs, 1250);
+    assert.equal(report.summary.count, 25);
   });
 
   it('exits 2 on bad options, with the usage', async () => {

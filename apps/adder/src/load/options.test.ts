@@ -85,9 +85,48 @@ describe('parseOptions', () => {
     }
   });
 
-  it('takes --timeout 0 as no deadline', () => {
+  it('takes --timeout 0 (or 0s) as no deadline', () => {
     assert.equal(parsed('--timeout', '0').timeoutMs, 0);
+    assert.equal(parsed('--timeout', '0s').timeoutMs, 0);
     assert.equal(parsed('--timeout', '1.5s').timeoutMs, 1500);
+  });
+
+  it('reads every duration option as Go does (ghz takes the same texts)', () => {
+    assert.equal(parsed('--duration', '1m30s').durationMs, 90_000);
+    assert.equal(parsed('-z', '1h2m3.5s').durationMs, 3_723_500);
+    assert.equal(parsed('-z', '.5s').durationMs, 500);
+    assert.equal(parsed('-z', '1.s').durationMs, 1000);
+    assert.equal(parsed('--warmup', '1m30s').warmupMs, 90_000);
+    assert.equal(parsed('--timeout', '250us').timeoutMs, 0.25);
+    assert.equal(parsed('--timeout', '2s500ms').timeoutMs, 2500);
+    const [threshold] = parsed('--threshold', 'p99<1.5ms').thresholds;
+    assert.equal(threshold?.value, 1.5);
+  });
+
+  it('says why a duration is refused', () => {
+    const cases: Array<[string[], string]> = [
+      [
+        ['-z', '1d'],
+        '--duration must be a duration such as 500ms, 10s or 1m30s: unknown unit "d" in duration "1d"',
+      ],
+      [
+        ['-z', '90'],
+        '--duration must be a duration such as 500ms, 10s or 1m30s: missing unit in duration "90"',
+      ],
+      [['--duration=-5s'], '--duration must be longer than zero, got "-5s"'],
+      [['-z', '0'], '--duration must be longer than zero, got "0"'],
+      [
+        ['--warmup', '1m30'],
+        '--warmup must be a duration such as 500ms, 10s or 1m30s: missing unit in duration "1m30"',
+      ],
+      [['--timeout=-1s'], '--timeout must be longer than zero, got "-1s"'],
+      [['--threshold', 'p99<-1ms'], '--threshold p99<-1ms: a latency cannot be negative'],
+    ];
+    for (const [argv, message] of cases) {
+      assert.throws(() => parseOptions(argv), { name: 'Error', message }, argv.join(' '));
+      assert.throws(() => parseOptions(argv), OptionsError);
+    }
+    assert.throws(() => parseOptions(['-z', '3000000h']), /out of range/);
   });
 
   it('answers help', () => {

@@ -1,8 +1,8 @@
 /** The load client's command line, parsed and checked before anything connects. */
 
 import { parseArgs } from 'node:util';
+import { GoDurationError, parseGoDuration, toMilliseconds } from '@gateway-pattern/go-duration';
 import type { AddRequest } from '../proto/adder.ts';
-import { parseDuration } from './duration.ts';
 import { parseThreshold, type Threshold, ThresholdSyntaxError } from './thresholds.ts';
 
 /** What to call: the adder over gRPC, or any HTTP URL. */
@@ -53,7 +53,7 @@ export const USAGE = `usage: npm run load -- [options]
   --connections N         connections to open (default 1)
   --rps N                 constant rate, calls per second (default: as fast as possible)
   -n, --count N           stop after N calls (default 200 unless --duration is given)
-  -z, --duration D        stop after D, e.g. 10s, 1m
+  -z, --duration D        stop after D, a Go duration such as 10s, 1m30s, 1.5h
   --warmup N|D            calls (or time) at the start that are made but not counted
   --timeout D             deadline of each call (default 20s; 0: none)
   --json                  print the summary as JSON
@@ -71,12 +71,16 @@ function positiveInteger(name: string, text: string | undefined, fallback: numbe
   return value;
 }
 
-function duration(name: string, text: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    throw new OptionsError(
-      `--${name} must be a duration such as 500ms, 10s or 1m, got ${JSON.stringify(text)}`,
-    );
+function duration(name: string, text: string, options: { zero?: boolean } = {}): number {
+  let ms: number;
+  try {
+    ms = toMilliseconds(parseGoDuration(text));
+  } catch (error) {
+    if (!(error instanceof GoDurationError)) throw error;
+    throw new OptionsError(`--${name} must be a duration such as 500ms, 10s or 1m30s: ${error.message}`);
+  }
+  if (ms < 0 || (ms === 0 && !options.zero)) {
+    throw new OptionsError(`--${name} must be longer than zero, got ${JSON.stringify(text)}`);
   }
   return ms;
 }
@@ -192,12 +196,7 @@ export function parseOptions(argv: readonly string[]): LoadOptions | 'help' {
     durationMs,
     warmupCount,
     warmupMs,
-    timeoutMs:
-      values.timeout === undefined
-        ? 20_000
-        : values.timeout === '0'
-          ? 0
-          : duration('timeout', values.timeout),
+    timeoutMs: values.timeout === undefined ? 20_000 : duration('timeout', values.timeout, { zero: true }),
     json: values.json ?? false,
     thresholds,
   };

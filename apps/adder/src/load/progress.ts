@@ -1,6 +1,6 @@
 /** The live progress line on a terminal: calls, rate, errors, elapsed time, redrawn four times a second. */
 
-import { formatDuration } from './duration.ts';
+import { formatDuration } from './format.ts';
 import type { Progress } from './runner.ts';
 
 /** Starts redrawing `read()` on `stream`; the returned function stops and clears the line. */

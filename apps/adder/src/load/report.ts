@@ -1,6 +1,6 @@
 /** The summary, printed like ghz's (text) or as JSON with the same figures. */
 
-import { formatDuration } from './duration.ts';
+import { formatDuration } from './format.ts';
 import type { LoadOptions } from './options.ts';
 import type { Summary } from './stats.ts';
 import type { ThresholdResult } from './thresholds.ts';

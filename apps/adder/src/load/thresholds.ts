@@ -3,7 +3,7 @@
  * `rps>1000`. Any that fails makes the run exit 1, so a load run can gate a pipeline.
  */
 
-import { parseDuration } from './duration.ts';
+import { GoDurationError, parseGoDuration, toMilliseconds } from '@gateway-pattern/go-duration';
 import type { Summary } from './stats.ts';
 
 /** A parsed threshold. */
@@ -30,6 +30,20 @@ export class ThresholdSyntaxError extends Error {}
 
 const LATENCY = new Set(['p50', 'p90', 'p95', 'p99', 'p99.9', 'min', 'avg', 'max']);
 
+function latencyMs(text: string, raw: string): number {
+  let ms: number;
+  try {
+    ms = toMilliseconds(parseGoDuration(raw));
+  } catch (error) {
+    if (!(error instanceof GoDurationError)) throw error;
+    throw new ThresholdSyntaxError(
+      `--threshold ${text}: ${raw} is not a duration such as 20ms (${error.message})`,
+    );
+  }
+  if (ms < 0) throw new ThresholdSyntaxError(`--threshold ${text}: a latency cannot be negative`);
+  return ms;
+}
+
 /** Parses one `--threshold` expression. */
 export function parseThreshold(text: string): Threshold {
   const match = /^\s*(p50|p90|p95|p99\.9|p99|min|avg|max|errors|rps)\s*(<=|>=|<|>|=)\s*(\S+)\s*$/.exec(text);
@@ -42,10 +56,7 @@ export function parseThreshold(text: string): Threshold {
   const op = match[2] as Threshold['op'];
   const raw = match[3] as string;
   if (LATENCY.has(metric)) {
-    const ms = parseDuration(raw);
-    if (ms === undefined)
-      throw new ThresholdSyntaxError(`--threshold ${text}: ${raw} is not a duration such as 20ms`);
-    return { text, metric, op, value: ms, percent: false };
+    return { text, metric, op, value: latencyMs(text, raw), percent: false };
   }
   const percent = metric === 'errors' && raw.endsWith('%');
   const value = Number(percent ? raw.slice(0, -1) : raw);

@@ -17,10 +17,12 @@ export interface HttpTargetOptions {
 
 /** A target that sends the same request each time; 2xx and 3xx count as ok. */
 export function httpTarget(options: HttpTargetOptions): Target {
+  // undici refuses a timeout that is not a whole number of milliseconds (`--timeout 250us`) on every call.
+  const timeout = Math.ceil(options.timeoutMs);
   const pool = new Pool(options.url.origin, {
     connections: options.connections,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
+    headersTimeout: timeout,
+    bodyTimeout: timeout,
   });
   const path = `${options.url.pathname}${options.url.search}`;
   const headers = { ...options.headers };
