@@ -5,19 +5,25 @@
  * (they watch their IPC channel).
  */
 import type { LineSink } from './child.ts';
-import { loadStackConfig } from './config.ts';
+import { loadStackConfig, stackPorts } from './config.ts';
 import { type Stack, startStack } from './launcher.ts';
 import { formatLogLine } from './log-format.ts';
+import { describePortsInUse, portsInUse } from './ports-in-use.ts';
 import { stackProcesses } from './stack.ts';
 
 const COLORS = [36, 33, 35, 32, 34, 31];
 
-function main(): void {
+async function main(): Promise<void> {
   let config: ReturnType<typeof loadStackConfig>;
   try {
     config = loadStackConfig();
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const busy = await portsInUse(stackPorts(config));
+  if (busy.length > 0) {
+    process.stderr.write(`${describePortsInUse(busy)}\n`);
     process.exit(2);
   }
   const specs = stackProcesses(config);
@@ -82,4 +88,4 @@ function main(): void {
   );
 }
 
-main();
+await main();

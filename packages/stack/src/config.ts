@@ -32,7 +32,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The port variables of {@link StackEnv}, in a fixed order. */
-const PORT_VARIABLES = [
+export const PORT_VARIABLES = [
   'GATEWAY_WEB_PORT',
   'GATEWAY_WEBSECURE_PORT',
   'GATEWAY_ADMIN_PORT',
@@ -52,4 +52,15 @@ export async function freeStackConfig(env: NodeJS.ProcessEnv = {}): Promise<Stac
   const vars: NodeJS.ProcessEnv = { LOG_LEVEL: 'warn', ...env };
   for (const [i, name] of PORT_VARIABLES.entries()) vars[name] = String(ports[i]);
   return loadStackConfig(vars);
+}
+
+/** A port variable of the stack with its value. */
+export interface PortSetting {
+  variable: (typeof PORT_VARIABLES)[number];
+  port: number;
+}
+
+/** The ports a stack configuration listens on, named by their variables. */
+export function stackPorts(config: StackConfig): PortSetting[] {
+  return PORT_VARIABLES.map((variable) => ({ variable, port: config[variable] }));
 }

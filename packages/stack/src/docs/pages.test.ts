@@ -1,0 +1,93 @@
+/**
+ * Every ```console block of the README, of each app's README and of docs/ is run against a fresh stack and
+ * compared with what the page shows, so the walkthrough cannot drift from the code. Commands run as a reader
+ * runs them (HTTPie as at a terminal), on the test stack's free ports; the answers are compared on the
+ * default ports the pages use.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freeStackConfig, repoRoot } from '../config.ts';
+import { type Stack, startStack } from '../launcher.ts';
+import { stackProcesses } from '../stack.ts';
+import { consoleBlocks } from './blocks.ts';
+import { linesMatch, normaliseLines } from './match.ts';
+import { executablePages, pageName } from './pages.ts';
+import { type PortPair, portPairs, toActualPorts, toStandardPorts } from './ports.ts';
+import { runCommand } from './shell.ts';
+
+function hasHttpie(): boolean {
+  try {
+    execFileSync('http', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// CI installs HTTPie (.ci/run), so there a missing one is a failure, not a skip.
+const skip =
+  hasHttpie() || process.env.CI ? false : 'HTTPie (`http`) is not installed: apt-get install httpie';
+
+const pages = executablePages(repoRoot).map((path) => ({
+  name: pageName(repoRoot, path),
+  blocks: consoleBlocks(readFileSync(path, 'utf8')),
+}));
+
+describe('the pages answer as they show', { skip }, () => {
+  let stack: Stack | undefined;
+  let pairs: PortPair[] = [];
+  const scratch = mkdtempSync(join(tmpdir(), 'page-test-'));
+  const logs: string[] = [];
+
+  before(async () => {
+    const config = await freeStackConfig();
+    pairs = portPairs(config);
+    try {
+      stack = await startStack(stackProcesses(config), {
+        sink: (name, line) => logs.push(`${name} | ${line}`),
+        readyTimeoutMs: 60_000,
+      });
+    } catch (err) {
+      process.stderr.write(`${logs.join('\n')}\n`);
+      throw err;
+    }
+  });
+
+  after(async () => {
+    await stack?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  for (const page of pages) {
+    describe(page.name, () => {
+      for (const block of page.blocks) {
+        const title = `line ${block.line}: ${block.examples[0]?.command.split('\n')[0] ?? '(empty)'}`;
+        it(title, { skip: block.mode === 'skip' ? 'marked illustrative' : false }, async () => {
+          assert.ok(block.examples.length > 0, 'a console block needs at least one "$ " command');
+          for (const example of block.examples) {
+            const result = await runCommand(toActualPorts(example.command, pairs), {
+              cwd: repoRoot,
+              scratch,
+              timeoutMs: 90_000,
+            });
+            const actual = normaliseLines(toStandardPorts(result.output, pairs));
+            assert.ok(!result.timedOut, `"${example.command}" did not finish`);
+            assert.ok(
+              linesMatch(example.expected, actual, block.mode),
+              [
+                `"${example.command}" (${page.name}:${block.line}) printed:`,
+                ...actual.map((line) => `  | ${line}`),
+                'but the page shows:',
+                ...example.expected.map((line) => `  | ${line}`),
+              ].join('\n'),
+            );
+          }
+        });
+      }
+    });
+  }
+});
