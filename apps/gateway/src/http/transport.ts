@@ -5,8 +5,11 @@
 
 import type { Pool } from 'undici';
 
-/** How to reach an upstream (Traefik's `serversTransport.forwardingTimeouts`), in milliseconds; 0 means none. */
-export interface TransportTimeouts {
+/**
+ * How to reach an upstream: Traefik's `serversTransport.forwardingTimeouts`, in milliseconds (0 means none),
+ * and what the pool enforces on answers.
+ */
+export interface TransportSettings {
   readonly dialTimeout: number;
   readonly responseHeaderTimeout: number;
   readonly idleConnTimeout: number;
@@ -15,7 +18,12 @@ export interface TransportTimeouts {
    * download or a slow stream is legitimate. Auth servers get one, as part of forwardAuth's timeout.
    */
   readonly bodyTimeout?: number;
+  /**
+   * Largest response body, in bytes; -1 (the default) means none. undici enforces it while reading and then
+   * fails the body with `UND_ERR_RES_EXCEEDED_MAX_SIZE` (forwardAuth's `maxResponseBodySize`).
+   */
+  readonly maxResponseSize?: number;
 }
 
 /** Gives the keep-alive pool for `origin` with these settings (created on first use, shared across reloads). */
-export type LeasePool = (origin: string, timeouts: TransportTimeouts) => Pool;
+export type LeasePool = (origin: string, settings: TransportSettings) => Pool;

@@ -32,6 +32,13 @@ describe('forwardAuth', () => {
         };
       case 'Bearer login':
         return { status: 302, headers: { location: '/login?rd=1' } };
+      // Answers of 32 and 33 bytes, for the auth-capped middleware (maxResponseBodySize: 32).
+      case 'Bearer at-cap':
+        return { status: 200, headers: { 'x-auth-user': 'alice' }, body: 'a'.repeat(32) };
+      case 'Bearer over-cap':
+        return { status: 200, headers: { 'x-auth-user': 'alice' }, body: 'a'.repeat(33) };
+      case 'Bearer over-cap-denied':
+        return { status: 403, headers: {}, body: 'd'.repeat(33) };
       default:
         return {
           status: 403,
@@ -44,6 +51,13 @@ describe('forwardAuth', () => {
   before(async () => {
     auth = await startUpstream((req, res) => {
       if (req.headers.authorization === 'Bearer slow') return; // never answers
+      if (req.headers.authorization === 'Bearer over-cap-chunked') {
+        // No Content-Length: the cap can only be seen while reading.
+        res.writeHead(200, { 'x-auth-user': 'alice' });
+        for (let i = 0; i < 4; i++) res.write('c'.repeat(10));
+        res.end();
+        return;
+      }
       const answer = authAnswer(req.headers);
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
@@ -66,6 +80,7 @@ ${mw('auth-legacy', `        address: ${auth.url}/auth\n`)}
 ${mw('auth-limited', `        address: ${auth.url}/auth\n        trustForwardHeader: false\n        authRequestHeaders: [Authorization]\n`)}
 ${mw('auth-down', `        address: http://127.0.0.1:${down}/auth\n        trustForwardHeader: false\n`)}
 ${mw('auth-body', `        address: ${auth.url}/auth\n        trustForwardHeader: false\n        forwardBody: true\n        maxBodySize: 16\n`)}
+${mw('auth-capped', `        address: ${auth.url}/auth\n        trustForwardHeader: false\n        maxResponseBodySize: 32\n`)}
 ${mw('auth-slow', `        address: ${auth.url}/auth\n        trustForwardHeader: false\n        timeout: 200ms\n`)}
     strip:
       stripPrefix:
@@ -79,6 +94,7 @@ ${router('limited', '/limited', 'auth-limited')}
 ${router('down', '/down', 'auth-down')}
 ${router('slow', '/slow', 'auth-slow')}
 ${router('body', '/body', 'auth-body')}
+${router('capped', '/capped', 'auth-capped')}
 ${router('strip', '/strip', 'strip, auth')}
   services:
     backend:
@@ -265,6 +281,21 @@ ${router('strip', '/strip', 'strip, auth')}
     assert.equal(tooLarge.status, 401);
     assert.equal(tooLarge.body, '');
     assert.equal(backend.received.length, backendBefore + 1);
+  });
+
+  it('maxResponseBodySize: an auth answer over it gives 401 and never reaches the backend, whatever its status', async () => {
+    const backendBefore = backend.received.length;
+    const atCap = await send(`${gw.web}/capped`, { headers: { authorization: 'Bearer at-cap' } });
+    assert.equal(atCap.status, 200);
+    assert.equal(backend.received.length, backendBefore + 1);
+    for (const token of ['over-cap', 'over-cap-chunked', 'over-cap-denied']) {
+      const reply = await send(`${gw.web}/capped`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(reply.status, 401, token);
+      assert.equal(reply.body, '', token);
+    }
+    assert.equal(backend.received.length, backendBefore + 1, 'the backend was not called again');
+    // The same auth server without a cap lets the long answer through.
+    assert.equal((await send(`${gw.web}/fa`, { headers: { authorization: 'Bearer over-cap' } })).status, 200);
   });
 
   it('sends only authRequestHeaders (plus its X-Forwarded headers) when set', async () => {

@@ -10,6 +10,7 @@
  * - Anything else is returned to the client as is (status, headers minus hop-by-hop, body), with `Location`
  *   made absolute.
  * - The auth server unreachable or too slow: 500 with an empty body. The backend is never called (fail closed).
+ * - An auth answer (of any status) longer than `maxResponseBodySize`: 401 with an empty body.
  *
  * With `forwardBody`, the request body (up to `maxBodySize`, else 401) is read into memory, sent to the auth
  * server, and replayed to the backend.
@@ -41,13 +42,11 @@ type TrustMode = 'legacy' | 'untrusted' | 'trusted';
 interface AuthAnswer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
-  readonly body: Buffer;
+  readonly body: Uint8Array;
 }
 
-/** Thrown when the auth response is larger than `maxResponseBodySize`. */
-class AuthBodyTooLargeError extends Error {
-  readonly code = 'ERR_AUTH_BODY_TOO_LARGE';
-}
+/** undici's code for a body over the pool's `maxResponseSize` (`ResponseExceededMaxSizeError`). */
+const BODY_TOO_LARGE = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
 
 /** Builds a forwardAuth middleware; the auth server's pool is leased now. */
 export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): Middleware {
@@ -55,12 +54,15 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
   const authPath = `${address.pathname}${address.search}`;
   // The timeout is the pool's: the auth server must send its headers, and then each part of its (small) body,
   // within it. A per-request AbortSignal.timeout combined with AbortSignal.any would cost a timer, two signals
-  // and a composite-signal registration on every request.
+  // and a composite-signal registration on every request. The body cap is the pool's too: undici counts the
+  // bytes as they arrive and fails the read past it (Traefik: unset or negative means no cap).
+  const maxBody = options.maxResponseBodySize ?? -1;
   const pool = deps.lease(address.origin, {
     dialTimeout: Math.min(30_000, options.timeout),
     responseHeaderTimeout: options.timeout,
     idleConnTimeout: 90_000,
     bodyTimeout: options.timeout,
+    maxResponseSize: maxBody >= 0 ? maxBody : -1,
   });
   const mode: TrustMode =
     options.trustForwardHeader === undefined
@@ -77,7 +79,6 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
     options.authResponseHeadersRegex !== undefined ? new RegExp(options.authResponseHeadersRegex) : undefined;
   const authCookies = new Set(options.addAuthCookiesToResponse);
   const userHeader = options.headerField?.toLowerCase();
-  const maxBody = options.maxResponseBodySize ?? -1;
 
   const ask = async (exchange: Exchange, body: Buffer | undefined): Promise<AuthAnswer> => {
     const headers = authRequestHeaders(exchange, mode, allowed, address.host);
@@ -89,17 +90,7 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
       body: body ?? null,
       signal: exchange.signal,
     });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      size += (chunk as Buffer).length;
-      if (maxBody >= 0 && size > maxBody) {
-        response.body.destroy();
-        throw new AuthBodyTooLargeError(`auth response body larger than ${maxBody} bytes`);
-      }
-      chunks.push(chunk as Buffer);
-    }
-    return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) };
+    return { status: response.statusCode, headers: response.headers, body: await response.body.bytes() };
   };
 
   return (next) => async (exchange) => {
@@ -121,7 +112,8 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
         exchange.res.destroy();
         return;
       }
-      if (error instanceof AuthBodyTooLargeError) {
+      // An auth answer over maxResponseBodySize never lets the request through, whatever its status.
+      if ((error as { code?: unknown }).code === BODY_TOO_LARGE) {
         exchange.send(401, '');
         return;
       }

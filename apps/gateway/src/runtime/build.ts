@@ -16,7 +16,7 @@ import {
   validateService,
 } from '../config/dynamic-schema.ts';
 import type { Handler } from '../http/handler.ts';
-import type { TransportTimeouts } from '../http/transport.ts';
+import type { TransportSettings } from '../http/transport.ts';
 import type { Middleware } from '../middlewares/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Muxer, type Route } from '../router/muxer.ts';
@@ -47,7 +47,7 @@ export interface BuildOptions {
   readonly defaultEntryPoints: readonly string[];
   readonly defaultRuleSyntax: RuleSyntax;
   /** Timeouts of services without a `serversTransport` (static `serversTransport.forwardingTimeouts`). */
-  readonly defaultTimeouts: TransportTimeouts;
+  readonly defaultTimeouts: TransportSettings;
   readonly pools: PoolRegistry;
   /** Services provided by the gateway itself, e.g. `api@internal`, `noop@internal`. */
   readonly internalServices: ReadonlyMap<string, Handler>;
@@ -83,7 +83,7 @@ class RuntimeBuilder {
     serversTransports: new Map(),
   };
   readonly #poolKeys = new Set<string>();
-  readonly #transports = new Map<string, TransportTimeouts>();
+  readonly #transports = new Map<string, TransportSettings>();
   readonly #services = new Map<string, Built<Handler>>();
   readonly #middlewareConfigs = new Map<string, MiddlewareConfig>();
   readonly #middlewares = new Map<string, Built<{ middleware: Middleware; members: string[] }>>();
@@ -128,7 +128,7 @@ class RuntimeBuilder {
     };
   }
 
-  #lease = (origin: string, timeouts: TransportTimeouts): Pool => {
+  #lease = (origin: string, timeouts: TransportSettings): Pool => {
     const lease = this.#options.pools.lease(origin, timeouts);
     this.#poolKeys.add(lease.key);
     return lease.pool;

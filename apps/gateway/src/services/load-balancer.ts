@@ -5,7 +5,7 @@
 
 import type { LoadBalancerConfig } from '../config/dynamic-schema.ts';
 import type { Handler } from '../http/handler.ts';
-import type { LeasePool, TransportTimeouts } from '../http/transport.ts';
+import type { LeasePool, TransportSettings } from '../http/transport.ts';
 import { forward, type Upstream } from '../proxy/forward.ts';
 import { WeightedRoundRobin } from './wrr.ts';
 
@@ -14,7 +14,7 @@ export interface LoadBalancerDeps {
   /** Gives the keep-alive pool for an origin (the runtime records which pools it holds). */
   readonly lease: LeasePool;
   /** Timeouts of the service's servers transport. */
-  readonly timeouts: TransportTimeouts;
+  readonly timeouts: TransportSettings;
   /** Called with upstream failures worth a log line. */
   readonly onError?: (error: unknown, status: number, upstream: string) => void;
 }

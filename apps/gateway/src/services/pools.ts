@@ -5,7 +5,7 @@
  */
 
 import { Pool } from 'undici';
-import type { TransportTimeouts } from '../http/transport.ts';
+import type { TransportSettings } from '../http/transport.ts';
 
 /** A pool and the key it is registered under. */
 export interface PoolLease {
@@ -17,20 +17,22 @@ export interface PoolLease {
 export class PoolRegistry {
   readonly #pools = new Map<string, Pool>();
 
-  /** The pool for `origin` with these timeouts, created on first use. */
-  lease(origin: string, timeouts: TransportTimeouts): PoolLease {
-    const bodyTimeout = timeouts.bodyTimeout ?? 0;
-    const key = `${origin} ${timeouts.dialTimeout}/${timeouts.responseHeaderTimeout}/${timeouts.idleConnTimeout}/${bodyTimeout}`;
+  /** The pool for `origin` with these settings, created on first use. */
+  lease(origin: string, settings: TransportSettings): PoolLease {
+    const bodyTimeout = settings.bodyTimeout ?? 0;
+    const maxResponseSize = settings.maxResponseSize ?? -1;
+    const key = `${origin} ${settings.dialTimeout}/${settings.responseHeaderTimeout}/${settings.idleConnTimeout}/${bodyTimeout} ${maxResponseSize}`;
     let pool = this.#pools.get(key);
     if (pool === undefined) {
       // Go's idleConnTimeout 0 means "no limit"; undici needs a number, so use a long one.
-      const idle = timeouts.idleConnTimeout > 0 ? timeouts.idleConnTimeout : 600_000;
+      const idle = settings.idleConnTimeout > 0 ? settings.idleConnTimeout : 600_000;
       pool = new Pool(origin, {
-        connectTimeout: timeouts.dialTimeout,
-        headersTimeout: timeouts.responseHeaderTimeout,
+        connectTimeout: settings.dialTimeout,
+        headersTimeout: settings.responseHeaderTimeout,
         bodyTimeout,
         keepAliveTimeout: idle,
         keepAliveMaxTimeout: idle,
+        maxResponseSize,
       });
       this.#pools.set(key, pool);
     }
