@@ -22,6 +22,7 @@ import { loadScoringModel } from './model.ts';
 import { predictRows } from './predict.ts';
 import { BOSTON_CSV, boston } from './testing.ts';
 import { trainForest } from './train.ts';
+import type { Tree } from './tree.ts';
 
 const SHA = 'b9f88f3463a208dadd78546f0fb9ddacfa4897b4c92dd1b8269734f000fe377c';
 
@@ -133,21 +134,21 @@ describe('forest artifact', () => {
         raw.features = ['a', 'a'];
       },
       'ARTIFACT_INVALID',
-      /features must be .* distinct/,
+      /model\.json: features\[1\] repeats an earlier item; they must be distinct$/,
     );
     refuses(
       (raw) => {
         (raw.options as Record<string, unknown>).ntree = 'many';
       },
       'ARTIFACT_INVALID',
-      /options\.ntree must be a number/,
+      /model\.json: options\.ntree must be an integer$/,
     );
     refuses(
       (raw) => {
         (raw.data as Record<string, unknown>).sha256 = 'abc';
       },
       'ARTIFACT_INVALID',
-      /data\.sha256 must be 64 hex digits/,
+      /data\.sha256 must be 64 lowercase hex digits$/,
     );
     refuses(
       (raw) => {
@@ -161,8 +162,28 @@ describe('forest artifact', () => {
         ((raw.trees as Record<string, number[]>[])[1] as Record<string, number[]>).value?.pop();
       },
       'ARTIFACT_INVALID',
-      /trees\[1\]\.value must be an array of \d+ numbers/,
+      /trees\[1\]\.value has (\d+) entries; it must have (?!\1)\d+, one per node$/,
     );
+  });
+
+  it('says what a field must be, down to one array item', () => {
+    const cases: Array<[(raw: Record<string, unknown>) => void, RegExp]> = [
+      [(raw) => delete (raw.options as Record<string, unknown>).seed, /: options\.seed is missing$/],
+      [(raw) => ((raw.options as Record<string, unknown>).mtry = 0), /: options\.mtry must be ≥ 1$/],
+      [(raw) => (raw.target = ''), /: target must not be empty$/],
+      [(raw) => (raw.features = []), /: features must have at least 1 item$/],
+      [(raw) => (raw.data = 'boston.csv'), /: data must be an object$/],
+      [
+        (raw) => (raw.summary as Record<string, unknown[]>).oobMseByTree?.splice(2, 1, 'NaN'),
+        /: summary\.oobMseByTree\[2\] must be a number or null$/,
+      ],
+      [(raw) => (raw.trees as Tree[])[3]?.count.splice(5, 1, 0), /: trees\[3\]\.count\[5\] must be ≥ 1$/],
+      [
+        (raw) => (raw.trees as Tree[])[2]?.left.splice(1, 1, 1.5),
+        /: trees\[2\]\.left\[1\] must be an integer$/,
+      ],
+    ];
+    for (const [mutate, message] of cases) refuses(mutate, 'ARTIFACT_INVALID', message);
   });
 
   it('refuses trees that would index out of range or loop', () => {
@@ -192,6 +213,25 @@ describe('forest artifact', () => {
       },
       'ARTIFACT_INVALID',
       /trees\[0\]\.node 2 has two parents/,
+    );
+    refuses(
+      (raw) => {
+        // The first leaf gets a left child (and still no right one).
+        const tree = (raw.trees as Record<string, number[]>[])[0] as Record<string, number[]>;
+        const leaf = (tree.feature as number[]).indexOf(-1);
+        (tree.left as number[])[leaf] = leaf + 1;
+      },
+      'ARTIFACT_INVALID',
+      /trees\[0\]\.node \d+ is a leaf but has children$/,
+    );
+    refuses(
+      (raw) => {
+        // The root made a leaf: every other node is still in the arrays, but nothing leads to them.
+        const tree = (raw.trees as Record<string, number[]>[])[0] as Record<string, number[]>;
+        for (const key of ['feature', 'left', 'right'] as const) (tree[key] as number[])[0] = -1;
+      },
+      'ARTIFACT_INVALID',
+      /trees\[0\]\.node 1 is not reachable from the root$/,
     );
   });
 

@@ -1,5 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { Type } from 'typebox';
+import { Compile } from 'typebox/compile';
+import type { TLocalizedValidationError, TTypeError } from 'typebox/error';
 import { ArtifactError } from './errors.ts';
 import type { ForestOptions, TrainedForest, TrainingSummary } from './train.ts';
 import { LEAF, type Tree } from './tree.ts';
@@ -92,125 +95,167 @@ export function checkFeatures(
   );
 }
 
-type Json = unknown;
+/** A feature or child index, or {@link LEAF} (-1) at leaves; {@link checkTree} checks it points somewhere. */
+const IndexOrLeaf = Type.Integer({ minimum: LEAF });
 
-function invalid(source: string, where: string, message: string): ArtifactError {
-  return new ArtifactError('ARTIFACT_INVALID', `${source}: ${where} ${message}`);
-}
+/** A tree's shape; that its arrays agree and its indices point inside it is checked by {@link checkTree}. */
+const TreeSchema = Type.Object({
+  feature: Type.Array(IndexOrLeaf, { minItems: 1 }),
+  threshold: Type.Array(Type.Number()),
+  left: Type.Array(IndexOrLeaf),
+  right: Type.Array(IndexOrLeaf),
+  value: Type.Array(Type.Number()),
+  count: Type.Array(Type.Integer({ minimum: 1 })),
+});
 
-function isObject(value: Json): value is Record<string, Json> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const SHA256_HEX = '^[0-9a-f]{64}$';
 
-function field(source: string, parent: Record<string, Json>, key: string, where: string): Json {
-  if (!(key in parent)) throw invalid(source, `${where}${key}`, 'is missing');
-  return parent[key];
-}
+/**
+ * Everything after `format` and `version` (checked first, so a foreign or newer file gets its own error). What a
+ * schema cannot say, such as array lengths agreeing or node indices in range, {@link parseArtifact} checks after.
+ */
+const ArtifactSchema = Type.Object({
+  features: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true }),
+  target: Type.String({ minLength: 1 }),
+  options: Type.Object({
+    ntree: Type.Integer({ minimum: 1 }),
+    mtry: Type.Integer({ minimum: 1 }),
+    nodeSize: Type.Integer({ minimum: 1 }),
+    seed: Type.Integer({ minimum: 0 }),
+  }),
+  data: Type.Object({
+    file: Type.String({ minLength: 1 }),
+    sha256: Type.String({ pattern: SHA256_HEX }),
+    rows: Type.Integer({ minimum: 1 }),
+  }),
+  summary: Type.Object({
+    rows: Type.Integer({ minimum: 1 }),
+    oobRows: Type.Integer({ minimum: 0 }),
+    targetVariance: Type.Number(),
+    oobMse: Type.Number(),
+    percentVarianceExplained: Type.Number(),
+    oobMseByTree: Type.Array(Type.Union([Type.Number(), Type.Null()])),
+  }),
+  trees: Type.Array(TreeSchema),
+});
 
-function objectAt(
-  source: string,
-  parent: Record<string, Json>,
-  key: string,
-  where = '',
-): Record<string, Json> {
-  const value = field(source, parent, key, where);
-  if (!isObject(value)) throw invalid(source, `${where}${key}`, 'must be an object');
-  return value;
-}
+// Compiled once: a 100-tree artifact holds some 300,000 numbers to check at every start.
+const artifactValidator = Compile(ArtifactSchema);
 
-function numberAt(source: string, parent: Record<string, Json>, key: string, where: string): number {
-  const value = field(source, parent, key, where);
-  if (typeof value !== 'number') throw invalid(source, `${where}${key}`, 'must be a number');
-  return value;
-}
+/** What a pattern means, for messages; a bare regular expression tells an operator little. */
+const PATTERN_MEANING: Readonly<Record<string, string>> = { [SHA256_HEX]: '64 lowercase hex digits' };
 
-function integerAt(
-  source: string,
-  parent: Record<string, Json>,
-  key: string,
-  where: string,
-  min: number,
-): number {
-  const value = numberAt(source, parent, key, where);
-  if (!Number.isInteger(value) || value < min)
-    throw invalid(source, `${where}${key}`, `must be an integer ≥ ${min}`);
-  return value;
-}
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  array: 'an array',
+  integer: 'an integer',
+  null: 'null',
+  number: 'a number',
+  object: 'an object',
+  string: 'a string',
+};
 
-function stringAt(source: string, parent: Record<string, Json>, key: string, where = ''): string {
-  const value = field(source, parent, key, where);
-  if (typeof value !== 'string' || value === '')
-    throw invalid(source, `${where}${key}`, 'must be a non-empty string');
-  return value;
-}
-
-function numbersAt(
-  source: string,
-  parent: Record<string, Json>,
-  key: string,
-  where: string,
-  length: number,
-): number[] {
-  const value = field(source, parent, key, where);
-  if (!Array.isArray(value) || value.length !== length || !value.every((v) => typeof v === 'number')) {
-    throw invalid(source, `${where}${key}`, `must be an array of ${length} numbers`);
+/** `/trees/0/value` → `trees[0].value`, the way the fields read in JavaScript. */
+function fieldPath(pointer: string): string {
+  let path = '';
+  for (const segment of pointer.split('/').slice(1)) {
+    const key = segment.replaceAll('~1', '/').replaceAll('~0', '~');
+    path += /^\d+$/.test(key) ? `[${key}]` : path === '' ? key : `.${key}`;
   }
-  return value as number[];
+  return path;
 }
 
-function validateTree(source: string, value: Json, t: number, featureCount: number): Tree {
+/** One sentence for the first problem the schema found: the field's path and what it must be. */
+function describeSchemaError(errors: readonly TLocalizedValidationError[]): string {
+  const first = errors[0] as TLocalizedValidationError;
+  const where = fieldPath(first.instancePath);
+  const at = (field: string) => (where === '' ? field : `${where}.${field}`);
+  switch (first.keyword) {
+    case 'required':
+      return `${at(first.params.requiredProperties[0] ?? '?')} is missing`;
+    case 'type': {
+      // A union (number or null) reports one error per branch, then its own.
+      const types = errors
+        .filter((e) => e.keyword === 'type' && e.instancePath === first.instancePath)
+        .map(
+          (e) => TYPE_NAMES[(e as TTypeError).params.type as string] ?? String((e as TTypeError).params.type),
+        );
+      return `${where} must be ${types.join(' or ')}`;
+    }
+    case 'minimum':
+      return `${where} must be ≥ ${first.params.limit}`;
+    case 'minLength':
+      return `${where} must not be empty`;
+    case 'minItems':
+      return `${where} must have at least ${first.params.limit} item${first.params.limit === 1 ? '' : 's'}`;
+    case 'uniqueItems':
+      return `${where}[${first.params.duplicateItems[0]}] repeats an earlier item; they must be distinct`;
+    case 'pattern': {
+      const { pattern } = first.params;
+      const source = typeof pattern === 'string' ? pattern : pattern.source;
+      return `${where} must be ${PATTERN_MEANING[source] ?? `a match of /${source}/`}`;
+    }
+    default:
+      return `${where} ${first.message}`;
+  }
+}
+
+function invalid(source: string, message: string): ArtifactError {
+  return new ArtifactError('ARTIFACT_INVALID', `${source}: ${message}`);
+}
+
+const TREE_ARRAYS = ['threshold', 'left', 'right', 'value', 'count'] as const;
+
+/**
+ * What the schema cannot say about tree `t`: its arrays agree in length, split features exist, leaves have no
+ * children, and children come after their parent with one parent each, so every walk ends and flattening copies
+ * each node once.
+ */
+function checkTree(source: string, tree: Tree, t: number, featureCount: number): void {
   const where = `trees[${t}].`;
-  if (!isObject(value)) throw invalid(source, `trees[${t}]`, 'must be an object');
-  const size = field(source, value, 'feature', where);
-  if (!Array.isArray(size) || size.length === 0)
-    throw invalid(source, `${where}feature`, 'must be a non-empty array');
-  const n = size.length;
-  const tree: Tree = {
-    feature: numbersAt(source, value, 'feature', where, n),
-    threshold: numbersAt(source, value, 'threshold', where, n),
-    left: numbersAt(source, value, 'left', where, n),
-    right: numbersAt(source, value, 'right', where, n),
-    value: numbersAt(source, value, 'value', where, n),
-    count: numbersAt(source, value, 'count', where, n),
-  };
+  const n = tree.feature.length;
+  for (const key of TREE_ARRAYS) {
+    if (tree[key].length !== n) {
+      throw invalid(
+        source,
+        `${where}${key} has ${tree[key].length} entries; it must have ${n}, one per node`,
+      );
+    }
+  }
   const parents = new Uint8Array(n);
   for (let k = 0; k < n; k++) {
     const f = tree.feature[k] as number;
     const l = tree.left[k] as number;
     const r = tree.right[k] as number;
     const node = `${where}node ${k}`;
-    if (!Number.isInteger(tree.count[k]) || (tree.count[k] as number) < 1) {
-      throw invalid(source, node, 'count must be a positive integer');
-    }
     if (f === LEAF) {
-      if (l !== LEAF || r !== LEAF) throw invalid(source, node, 'is a leaf but has children');
+      if (l !== LEAF || r !== LEAF) throw invalid(source, `${node} is a leaf but has children`);
       continue;
     }
-    if (!Number.isInteger(f) || f < 0 || f >= featureCount) {
-      throw invalid(source, node, `splits on feature ${f}, not one of the ${featureCount} features`);
+    if (f >= featureCount) {
+      throw invalid(source, `${node} splits on feature ${f}, not one of the ${featureCount} features`);
     }
-    // Children after their parent: every walk moves forward, so a corrupt file cannot make predict loop forever.
-    if (!Number.isInteger(l) || !Number.isInteger(r) || l <= k || r <= k || l >= n || r >= n) {
-      throw invalid(source, node, `has children ${l} and ${r}; they must be nodes after it in the same tree`);
+    if (l <= k || r <= k || l >= n || r >= n) {
+      throw invalid(
+        source,
+        `${node} has children ${l} and ${r}; they must be nodes after it in the same tree`,
+      );
     }
     for (const child of [l, r]) {
-      if (parents[child] !== 0) throw invalid(source, `${where}node ${child}`, 'has two parents');
+      if (parents[child] !== 0) throw invalid(source, `${where}node ${child} has two parents`);
       parents[child] = 1;
     }
   }
-  // Every node but the root has exactly one parent: a tree, so flattening copies each node once.
   const orphan = parents.indexOf(0, 1);
-  if (orphan > 0) throw invalid(source, `${where}node ${orphan}`, 'is not reachable from the root');
-  return tree;
+  if (orphan > 0) throw invalid(source, `${where}node ${orphan} is not reachable from the root`);
 }
 
 /**
- * Parses and validates artifact JSON: format name, version, features, options, summary, and every tree's
- * structure (array lengths, feature indices in range, children after their parent). `source` names the file in
+ * Parses and validates artifact JSON: format name and version first, then the shape against a schema, then what
+ * a schema cannot say (trees as many as `options.ntree`, each tree's structure). `source` names the file in
  * error messages.
  */
 export function parseArtifact(text: string, source = 'artifact'): ForestArtifact {
-  let root: Json;
+  let root: unknown;
   try {
     root = JSON.parse(text);
   } catch (cause) {
@@ -218,74 +263,51 @@ export function parseArtifact(text: string, source = 'artifact'): ForestArtifact
       cause,
     });
   }
-  if (!isObject(root) || root.format !== ARTIFACT_FORMAT) {
+  const head = typeof root === 'object' && root !== null ? (root as Record<string, unknown>) : {};
+  if (head.format !== ARTIFACT_FORMAT) {
     throw new ArtifactError(
       'ARTIFACT_FORMAT',
       `${source}: not a random-forest artifact (format must be '${ARTIFACT_FORMAT}')`,
     );
   }
-  if (root.version !== ARTIFACT_VERSION) {
+  if (head.version !== ARTIFACT_VERSION) {
     throw new ArtifactError(
       'ARTIFACT_VERSION',
-      `${source}: artifact version ${JSON.stringify(root.version)} is not supported (this service reads version ${ARTIFACT_VERSION})`,
+      `${source}: artifact version ${JSON.stringify(head.version)} is not supported (this service reads version ${ARTIFACT_VERSION})`,
     );
   }
-  const features = field(source, root, 'features', '');
-  if (
-    !Array.isArray(features) ||
-    features.length === 0 ||
-    !features.every((f) => typeof f === 'string' && f !== '') ||
-    new Set(features).size !== features.length
-  ) {
-    throw invalid(source, 'features', 'must be a non-empty array of distinct column names');
+  if (!artifactValidator.Check(root)) {
+    throw invalid(source, describeSchemaError([...artifactValidator.Errors(root)]));
   }
-  const p = features.length;
-  const target = stringAt(source, root, 'target');
-
-  const rawOptions = objectAt(source, root, 'options');
-  const options: ForestOptions = {
-    ntree: integerAt(source, rawOptions, 'ntree', 'options.', 1),
-    mtry: integerAt(source, rawOptions, 'mtry', 'options.', 1),
-    nodeSize: integerAt(source, rawOptions, 'nodeSize', 'options.', 1),
-    seed: integerAt(source, rawOptions, 'seed', 'options.', 0),
-  };
-
-  const rawData = objectAt(source, root, 'data');
-  const data: ArtifactData = {
-    file: stringAt(source, rawData, 'file', 'data.'),
-    sha256: stringAt(source, rawData, 'sha256', 'data.'),
-    rows: integerAt(source, rawData, 'rows', 'data.', 1),
-  };
-  if (!/^[0-9a-f]{64}$/.test(data.sha256)) throw invalid(source, 'data.sha256', 'must be 64 hex digits');
-
-  const rawSummary = objectAt(source, root, 'summary');
-  const byTree = field(source, rawSummary, 'oobMseByTree', 'summary.');
-  if (!Array.isArray(byTree) || !byTree.every((v) => v === null || typeof v === 'number')) {
-    throw invalid(source, 'summary.oobMseByTree', 'must be an array of numbers or nulls');
+  const { features, target, options, data, summary, trees } = root;
+  if (trees.length !== options.ntree) {
+    throw invalid(source, `trees must be an array of options.ntree (${options.ntree}) trees`);
   }
-  const summary: TrainingSummary = {
-    rows: integerAt(source, rawSummary, 'rows', 'summary.', 1),
-    oobRows: integerAt(source, rawSummary, 'oobRows', 'summary.', 0),
-    targetVariance: numberAt(source, rawSummary, 'targetVariance', 'summary.'),
-    oobMse: numberAt(source, rawSummary, 'oobMse', 'summary.'),
-    percentVarianceExplained: numberAt(source, rawSummary, 'percentVarianceExplained', 'summary.'),
-    oobMseByTree: byTree as (number | null)[],
-  };
-
-  const rawTrees = field(source, root, 'trees', '');
-  if (!Array.isArray(rawTrees) || rawTrees.length !== options.ntree) {
-    throw invalid(source, 'trees', `must be an array of options.ntree (${options.ntree}) trees`);
-  }
-  const trees = rawTrees.map((tree, t) => validateTree(source, tree, t, p));
+  for (const [t, tree] of trees.entries()) checkTree(source, tree, t, features.length);
+  // Rebuilt field by field, so fields this version does not know are not carried into `GET /score/model`.
   return {
     format: ARTIFACT_FORMAT,
     version: ARTIFACT_VERSION,
-    features: features as string[],
+    features,
     target,
-    options,
-    data,
-    summary,
-    trees,
+    options: { ntree: options.ntree, mtry: options.mtry, nodeSize: options.nodeSize, seed: options.seed },
+    data: { file: data.file, sha256: data.sha256, rows: data.rows },
+    summary: {
+      rows: summary.rows,
+      oobRows: summary.oobRows,
+      targetVariance: summary.targetVariance,
+      oobMse: summary.oobMse,
+      percentVarianceExplained: summary.percentVarianceExplained,
+      oobMseByTree: summary.oobMseByTree,
+    },
+    trees: trees.map((tree) => ({
+      feature: tree.feature,
+      threshold: tree.threshold,
+      left: tree.left,
+      right: tree.right,
+      value: tree.value,
+      count: tree.count,
+    })),
   };
 }
 
