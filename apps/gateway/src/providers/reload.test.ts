@@ -102,6 +102,40 @@ describe('dynamic configuration: templates, hot reload, rejection, duplicates', 
     await gw.write('h-template.yml', '');
   });
 
+  it('logs a rejection at error with the file and the error, and the first good load after it at info', async () => {
+    const good = route('flaky', 'PathPrefix(`/flaky`)', one.url);
+    await gw.write('i-flaky.yml', good);
+    await eventually(async () => (await send(`${gw.web}/flaky`)).status === 200);
+    const mark = gw.logs.length;
+    const since = (prefix: string) => gw.logs.slice(mark).filter((l) => String(l.msg).startsWith(prefix));
+
+    await gw.write('i-flaky.yml', 'http: [\n');
+    await eventually(() => since('configuration rejected').length >= 1);
+    const rejection = since('configuration rejected')[0] as Record<string, unknown>;
+    assert.equal(rejection.level, 'error');
+    assert.match(String(rejection.file), /i-flaky\.yml$/);
+    assert.match(String((rejection.err as { message?: unknown }).message), /i-flaky\.yml: invalid YAML/);
+    assert.equal(since('configuration recovered').length, 0);
+
+    // Put back as it was: the configuration in service does not change, and the recovery is still logged.
+    await gw.write('i-flaky.yml', good);
+    await eventually(() => since('configuration recovered').length >= 1);
+    const recovery = since('configuration recovered')[0] as Record<string, unknown>;
+    assert.equal(recovery.level, 'info');
+    assert.match(
+      String(recovery.msg),
+      /after rejecting .*i-flaky\.yml: it matches the configuration in service$/,
+    );
+    assert.deepEqual(
+      (recovery.files as string[]).map((file) => file.endsWith('i-flaky.yml')),
+      [true],
+    );
+    // Only the first good load after the rejection says so.
+    assert.ok((await gw.gateway.reload()).ok);
+    assert.equal(since('configuration recovered').length, 1);
+    assert.equal((await send(`${gw.web}/flaky`)).status, 200);
+  });
+
   it('skips a reload that changes nothing', async () => {
     await eventually(async () => (await gw.gateway.reload()).ok);
     const result = await gw.gateway.reload();

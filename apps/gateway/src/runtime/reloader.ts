@@ -1,7 +1,9 @@
 /**
  * The reload state machine: loads run one at a time (a reload asked for during one runs after it); a load
- * that fails is rejected whole and the last good configuration keeps serving; a load that changes nothing is
- * skipped; anything else is handed to `apply`, which builds and swaps the runtime.
+ * that fails is rejected whole, logged as an error naming the file, and the last good configuration keeps
+ * serving; the first load that succeeds after rejections says so, naming the files, even when it changes
+ * nothing (a file put back as it was); a load that changes nothing is skipped; anything else is handed to
+ * `apply`, which builds and swaps the runtime.
  */
 
 import { type DynamicConfig, fingerprint } from '../config/dynamic-config.ts';
@@ -44,6 +46,8 @@ export interface ReloaderOptions {
 export class Reloader {
   readonly #options: ReloaderOptions;
   #lastFingerprint: string | undefined;
+  /** Files rejected since the last good load (the provider itself when an error names no file). */
+  readonly #rejected = new Set<string>();
   #reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, changed: false });
   #waiters: ((result: ReloadResult) => void)[] = [];
 
@@ -76,6 +80,7 @@ export class Reloader {
       loaded = await source.load();
     } catch (error) {
       const file = error instanceof ProviderLoadError ? error.file : undefined;
+      this.#rejected.add(file ?? 'the file provider');
       logger.error(
         { provider: 'file', file, err: error },
         `configuration rejected: ${(error as Error).message}; the last good configuration keeps serving`,
@@ -88,6 +93,15 @@ export class Reloader {
         logger.debug({ file, rendered: text }, 'generated template');
     }
     const print = fingerprint(loaded.config);
+    if (this.#rejected.size > 0) {
+      const files = [...this.#rejected];
+      this.#rejected.clear();
+      logger.info(
+        { provider: 'file', files },
+        `configuration recovered after rejecting ${files.join(', ')}` +
+          (print === this.#lastFingerprint ? ': it matches the configuration in service' : ''),
+      );
+    }
     if (print === this.#lastFingerprint) {
       logger.debug({ provider: 'file' }, 'configuration unchanged, skipped');
       return { ok: true, changed: false };
