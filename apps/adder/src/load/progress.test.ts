@@ -65,12 +65,13 @@ describe('showProgress', () => {
   });
 
   it('shows a steady 1/s at --rps 1, not 4/s and 0/s by turns', () => {
-    // A call completes 1 ms after each whole second, the first one right at the start, as the runner sends them.
-    const lines = simulate(60, (ms) => Math.floor((ms - 1) / 1000) + 1);
+    // The worst phase: a call completes at each whole second, the first right at the start, just before a
+    // redraw sees it (the first seconds then show the true average since the start, one call high).
+    const lines = simulate(60, (ms) => Math.floor(ms / 1000) + 1);
     for (const { at, line } of lines) {
       const rate = shownRate(line);
       if (at < 2000) assert.equal(rate, undefined, `${at} ms: ${line}`);
-      else if (at < 5000) assert.ok(rate !== undefined && rate >= 1 && rate <= 1.34, `${at} ms: ${line}`);
+      else if (at <= 5000) assert.ok(rate !== undefined && rate >= 1 && rate <= 1.5, `${at} ms: ${line}`);
       else assert.equal(rate, 1, `${at} ms: ${line}`);
     }
   });

@@ -11,7 +11,8 @@ const RATE_WINDOW_MS = 5000;
 
 /**
  * No rate is shown before this much of the run: the first call goes out at once, so one call after 250 ms
- * would read as 4/s. After two seconds the average since the start is off by a third at most at 1 call/s.
+ * would read as 4/s. From two seconds on, the average since the start is at most one call high (1.5/s at
+ * `--rps 1`, falling to 1.0/s when the window fills).
  */
 const RATE_MIN_SPAN_MS = 2000;
 
