@@ -6,7 +6,7 @@
 
 import type { AddressInfo } from 'node:net';
 import packageJson from '../package.json' with { type: 'json' };
-import { createInternals } from './admin/internal-routes.ts';
+import { createInternals, dashboardNotice } from './admin/internal-routes.ts';
 import { countResources, emptyDynamicConfig } from './config/dynamic-config.ts';
 import type { StaticConfig } from './config/static.ts';
 import { createEntryPoints } from './entrypoints/from-config.ts';
@@ -133,6 +133,8 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     async start() {
+      const notice = dashboardNotice(config);
+      if (notice !== undefined) logger.warn(notice);
       await certificates.generateDefault();
       await reload();
       certificates.applyDefaultIfNone();

@@ -74,3 +74,15 @@ export function createInternals(config: StaticConfig, deps: InternalDeps): Inter
   }
   return { services, routes };
 }
+
+/**
+ * Traefik serves its dashboard at `/dashboard/` whenever `api.dashboard` is true (its default); this gateway
+ * does not yet, so it says so once at start instead of leaving a user to look for it.
+ */
+export function dashboardNotice(config: StaticConfig): string | undefined {
+  if (config.api === undefined || config.api.dashboard === false) return undefined;
+  const api = config.api.insecure
+    ? `the API is, at /api/ on entrypoint ${adminEntryPoint}`
+    : 'the API is, through a router to api@internal';
+  return `api.dashboard: /dashboard/ is not served yet by this gateway (${api})`;
+}

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { send, startGateway } from '../testing/harness.ts';
+
+describe('internal routes', () => {
+  const dashboardWarnings = (logs: readonly Record<string, unknown>[]) =>
+    logs.filter((l) => l.level === 'warn' && String(l.msg).includes('/dashboard/ is not served yet'));
+
+  it('warns at start that /dashboard/ is not served while api.dashboard is on (its default), and serves the API', async () => {
+    const gw = await startGateway({ files: {} });
+    try {
+      const [warning, ...more] = dashboardWarnings(gw.logs);
+      assert.equal(more.length, 0);
+      assert.match(String(warning?.msg), /the API is, at \/api\/ on entrypoint traefik/);
+      assert.equal((await send(`${gw.admin}/dashboard/`)).status, 404);
+      assert.equal((await send(`${gw.admin}/api/version`)).status, 200);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('says nothing about the dashboard with api.dashboard: false', async () => {
+    const gw = await startGateway({ files: {}, static: { api: { dashboard: false } } });
+    try {
+      assert.deepEqual(dashboardWarnings(gw.logs), []);
+    } finally {
+      await gw.close();
+    }
+  });
+});
