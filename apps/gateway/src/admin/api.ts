@@ -19,6 +19,8 @@ export interface ApiOptions {
   /** Provider names, e.g. `["File"]`. */
   readonly providers: readonly string[];
   readonly accessLog: boolean;
+  /** The metrics backend in use, as Traefik names it (`Prometheus`), or `''`. */
+  readonly metrics: string;
 }
 
 type Json = Record<string, unknown>;
@@ -169,7 +171,7 @@ function overview(info: RuntimeInfo, options: ApiOptions): Json {
     },
     tcp: { routers: empty, services: empty, middlewares: empty },
     udp: { routers: empty, services: empty },
-    features: { tracing: '', metrics: '', accessLog: options.accessLog },
+    features: { tracing: '', metrics: options.metrics, accessLog: options.accessLog },
     providers: options.providers,
   };
 }

@@ -14,6 +14,9 @@ describe('internal routes', () => {
       assert.match(String(warning?.msg), /the API is, at \/api\/ on entrypoint traefik/);
       assert.equal((await send(`${gw.admin}/dashboard/`)).status, 404);
       assert.equal((await send(`${gw.admin}/api/version`)).status, 200);
+      // Without metrics.prometheus, Traefik's overview names no metrics backend.
+      const overview = (await send(`${gw.admin}/api/overview`)).json<{ features: { metrics: string } }>();
+      assert.equal(overview.features.metrics, '');
     } finally {
       await gw.close();
     }

@@ -49,6 +49,8 @@ export function createInternals(config: StaticConfig, deps: InternalDeps): Inter
       startDate: deps.startDate,
       providers: config.providers.file ? ['File'] : [],
       accessLog: config.accessLog !== undefined,
+      // Traefik's features.metrics names the backend; Prometheus is the only one here.
+      metrics: deps.metrics ? 'Prometheus' : '',
     }),
   );
   services.set('ping@internal', pingHandler(deps.terminating, config.ping?.terminatingStatusCode));

@@ -37,6 +37,11 @@ describe('Prometheus metrics', () => {
     await app.close();
   });
 
+  it('names Prometheus in /api/overview features.metrics, as Traefik does', async () => {
+    const overview = (await send(`${gw.admin}/api/overview`)).json<{ features: Record<string, unknown> }>();
+    assert.deepEqual(overview.features, { tracing: '', metrics: 'Prometheus', accessLog: true });
+  });
+
   it("serves Traefik's metrics at /metrics on the admin entrypoint", async () => {
     for (let i = 0; i < 3; i++) assert.equal((await send(`${gw.web}/app`)).status, 200);
     assert.equal((await send(`${gw.web}/nowhere`)).status, 404);
