@@ -55,7 +55,7 @@ export function ofKind<T>(objects: readonly KubeObject[], kind: string): T[] {
 }
 
 /** The one object of that kind and name; throws when it is missing, so a test fails with the name. */
-export function getObject<T>(objects: readonly KubeObject[], kind: string, name: string): T {
+export function getObject<T = KubeObject>(objects: readonly KubeObject[], kind: string, name: string): T {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
   if (found === undefined) throw new Error(`${kind}/${name} is not in the rendered manifests`);
   return found as unknown as T;
