@@ -54,6 +54,7 @@ export async function main(
   logger.info(
     {
       configFile: loaded.configFile,
+      extensionsFile: loaded.extensionsFile,
       entryPoints: Object.fromEntries(Object.entries(config.entryPoints).map(([n, e]) => [n, e.address])),
     },
     'static configuration loaded',

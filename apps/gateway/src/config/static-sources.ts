@@ -1,12 +1,16 @@
 /**
- * Where the static configuration comes from: the `--configFile` YAML, `--a.b.c=value` flags and
- * `GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS` variables. Traefik makes these sources mutually exclusive; here flags and
- * variables override the file, so tests and the launcher can move ports without editing it.
- * Precedence: file < environment < flags.
+ * Where the static configuration comes from: the `--configFile` YAML, its static extensions file (below),
+ * `--a.b.c=value` flags and `GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS` variables. Traefik makes these sources
+ * mutually exclusive; here flags and variables override the files, so tests and the launcher can move ports
+ * without editing them. Precedence: file < extensions file < environment < flags.
+ *
+ * The extensions file holds what only this gateway reads: Traefik refuses unknown static fields, so they cannot
+ * live in a file real Traefik also runs. `gateway.yml` → `gateway.extensions.yml` beside it, read when present,
+ * same format; Traefik never opens it.
  */
 
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { StaticConfigError } from '../errors.ts';
 import { findKey, getIn, isRawMap, mergeRaw, type RawMap, setIn } from './raw.ts';
@@ -30,9 +34,17 @@ export interface ParsedArgs {
   readonly version: boolean;
 }
 
-/** A static configuration with the file it was read from. */
+/** A static configuration with the files it was read from. */
 export interface LoadedStaticConfig extends ParsedStaticConfig {
   readonly configFile: string | undefined;
+  /** The static extensions file, when there was one. */
+  readonly extensionsFile: string | undefined;
+}
+
+/** The static extensions file of a config file: `dir/gateway.yml` → `dir/gateway.extensions.yml`. */
+export function extensionsFileOf(configFile: string): string {
+  const ext = extname(configFile);
+  return join(dirname(configFile), `${basename(configFile, ext)}.extensions${ext}`);
 }
 
 // Fields holding file paths: relative values resolve against the directory of the source that set them.
@@ -80,23 +92,33 @@ export async function loadStaticConfig(sources: StaticSources): Promise<LoadedSt
   const args = parseArgs(sources.argv);
   let fromFile: RawMap = {};
   let configFile: string | undefined;
+  let extensionsFile: string | undefined;
   if (args.configFile !== undefined) {
     configFile = resolve(sources.cwd, args.configFile);
     fromFile = await readStaticFile(configFile);
+    const extensions = await readStaticFile(extensionsFileOf(configFile), { optional: true });
+    if (extensions !== undefined) {
+      extensionsFile = extensionsFileOf(configFile);
+      fromFile = mergeRaw(fromFile, extensions);
+    }
     resolvePaths(fromFile, dirname(configFile));
   }
   const flags = structuredClone(args.flags);
   resolvePaths(flags, sources.cwd);
   const fromEnv = environmentOverrides(sources.env, mergeRaw(fromFile, flags));
   const parsed = parseStaticConfig(mergeRaw(mergeRaw(fromFile, fromEnv), flags));
-  return { ...parsed, configFile };
+  return { ...parsed, configFile, extensionsFile };
 }
 
-async function readStaticFile(file: string): Promise<RawMap> {
+/** Reads a static YAML file; an optional one that does not exist gives `undefined`. */
+async function readStaticFile(file: string): Promise<RawMap>;
+async function readStaticFile(file: string, options: { optional: true }): Promise<RawMap | undefined>;
+async function readStaticFile(file: string, options?: { optional: true }): Promise<RawMap | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
+    if (options?.optional && (error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new StaticConfigError([`cannot read ${file}: ${(error as Error).message}`]);
   }
   let raw: unknown;

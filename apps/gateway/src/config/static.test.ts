@@ -75,6 +75,40 @@ log:
     assert.equal(config.ping?.entryPoint, 'traefik');
   });
 
+  it('merges the static extensions file beside the config file (gateway.yml → gateway.extensions.yml)', async () => {
+    const sub = await mkdtemp(join(dir, 'ext-'));
+    await writeFile(
+      join(sub, 'gateway.yml'),
+      'entryPoints:\n  web:\n    address: ":8000"\n    http:\n      underscoreHeadersStrategy: delete\n',
+    );
+    const bare = await loadStaticConfig({
+      argv: ['--configFile', join(sub, 'gateway.yml')],
+      env: {},
+      cwd: '/',
+    });
+    assert.equal(bare.extensionsFile, undefined);
+    assert.match(
+      bare.warnings.join('\n'),
+      /entryPoints\.web\.http\.underscoreHeadersStrategy: covers X_Auth_User-style names only/,
+    );
+
+    await writeFile(
+      join(sub, 'gateway.extensions.yml'),
+      'entryPoints:\n  web:\n    http:\n      aliasHeadersStrategy: delete\naccessLog:\n  filePath: logs/access.log\n',
+    );
+    const loaded = await loadStaticConfig({
+      argv: ['--configFile', join(sub, 'gateway.yml'), '--entryPoints.web.address=:9000'],
+      env: {},
+      cwd: '/',
+    });
+    assert.equal(loaded.extensionsFile, join(sub, 'gateway.extensions.yml'));
+    assert.deepEqual(loaded.warnings, []);
+    assert.equal(loaded.config.entryPoints.web?.address, ':9000', 'flags still win');
+    assert.equal(loaded.config.entryPoints.web?.http?.underscoreHeadersStrategy, 'delete');
+    assert.equal(loaded.config.entryPoints.web?.http?.aliasHeadersStrategy, 'delete');
+    assert.equal(loaded.config.accessLog?.filePath, join(sub, 'logs/access.log'));
+  });
+
   it('resolves relative paths given as flags against the working directory', async () => {
     const { config } = await loadStaticConfig({
       argv: ['--providers.file.filename', 'conf/dyn.yml', '--entryPoints.web.address', ':1'],

@@ -25,7 +25,7 @@ import {
 
 const notImplemented = 'not supported by this gateway yet, ignored';
 
-/** Traefik's strategies for request headers whose names alias others (`http.aliasHeadersStrategy`). */
+/** Traefik's strategies for request headers whose names alias others (`http.*HeadersStrategy`). */
 const headerStrategies = ['keep', 'delete', 'reject'] as const;
 
 function checkIpOrCidr(value: string): string | undefined {
@@ -76,7 +76,10 @@ const entryPointSchema = object(
     http: object(
       {
         sanitizePath: boolean(),
+        // Traefik v3.7.12+: every name with a character but a letter, digit or dash.
         aliasHeadersStrategy: oneOf(headerStrategies),
+        // Traefik v3.7.6+ (deprecated by the one above): names with an underscore.
+        underscoreHeadersStrategy: oneOf(headerStrategies),
         // Present (even empty): the entrypoint serves HTTPS, and every router on it is a TLS router.
         tls: object(
           {},
@@ -289,5 +292,15 @@ function checkConsistency(config: Infer<typeof staticSchema>, issues: Issues): v
     if (name !== undefined && name !== adminEntryPoint && declared.length > 0 && !declared.includes(name)) {
       issues.error(field, `entrypoint "${name}" is not declared in entryPoints`);
     }
+  }
+  for (const [name, entryPoint] of Object.entries(entryPoints)) {
+    const http = entryPoint.http;
+    if (http?.underscoreHeadersStrategy === undefined || http.underscoreHeadersStrategy === 'keep') continue;
+    if (http.aliasHeadersStrategy !== undefined) continue;
+    issues.warn(
+      `entryPoints.${name}.http.underscoreHeadersStrategy`,
+      'covers X_Auth_User-style names only; aliasHeadersStrategy (Traefik v3.7.12+, or the static extensions ' +
+        'file for older Traefik) also covers X.Auth.User and the other look-alikes',
+    );
   }
 }

@@ -1,12 +1,13 @@
 /**
  * What an entrypoint does to every request before routing, in Traefik's order: refuse a path carrying an
- * encoding `http.encodedCharacters` does not allow, apply `http.aliasHeadersStrategy`, clean the path
+ * encoding `http.encodedCharacters` does not allow, apply `http.aliasHeadersStrategy` and
+ * `http.underscoreHeadersStrategy`, clean the path
  * (`http.sanitizePath`, default true), then the `forwardedHeaders` step. A refused request is only marked:
  * the dispatcher answers it with 400, so the access log and metrics count it like any other.
  */
 
 import type { EntryPointConfig } from '../config/static.ts';
-import { applyAliasHeadersStrategy } from '../http/alias-headers.ts';
+import { headerNamePolicy } from '../http/alias-headers.ts';
 import { cleanPath } from '../http/clean-path.ts';
 import { deniedEncodings } from '../http/encoded-characters.ts';
 import type { Exchange } from '../http/exchange.ts';
@@ -24,9 +25,12 @@ export function requestPolicy(
   });
   const denied = deniedEncodings(entryPoint.http?.encodedCharacters);
   const sanitize = entryPoint.http?.sanitizePath !== false;
-  const aliasHeaders = entryPoint.http?.aliasHeadersStrategy ?? 'keep';
+  const headerNames = headerNamePolicy({
+    alias: entryPoint.http?.aliasHeadersStrategy,
+    underscore: entryPoint.http?.underscoreHeadersStrategy,
+  });
   return (exchange) => {
-    if (denied?.(exchange.path) || !applyAliasHeadersStrategy(exchange.headers, aliasHeaders)) {
+    if (denied?.(exchange.path) || (headerNames && !headerNames(exchange.headers))) {
       exchange.refused = true;
       return;
     }
