@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { getObject, type KubeObject } from './objects.ts';
-import { APP_NAMESPACE, OVERLAYS } from './paths.ts';
+import { APP_NAMESPACE, OVERLAYS, REPO_ROOT } from './paths.ts';
 import { podTemplates } from './pods.ts';
 import { rendered, SKIP_WITHOUT_KUBECTL } from './rendered.ts';
 
@@ -77,6 +79,11 @@ describe('Linkerd and the load generator', { skip: SKIP_WITHOUT_KUBECTL }, () =>
     const job = podTemplates(rendered('local')).find((p) => p.owner === 'Job/adder-load');
     assert.ok(job, 'the local overlay includes the load generator');
     assert.equal(job.annotations['config.beta.linkerd.io/proxy-enable-native-sidecar'], 'true');
-    assert.ok(job.spec.containers[0]?.args?.includes('--target=adder:50051'), 'it calls the adder Service');
+    const [container] = job.spec.containers;
+    assert.ok(container?.args?.includes('--target=adder:50051'), 'it calls the adder Service');
+    // The adder image's working directory is apps/adder (Dockerfile), so the script path is relative to it.
+    const [node, script] = container?.command ?? [];
+    assert.equal(node, 'node');
+    assert.ok(existsSync(join(REPO_ROOT, 'apps/adder', script ?? '')), `apps/adder/${script} exists`);
   });
 });

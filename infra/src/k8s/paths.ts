@@ -14,3 +14,6 @@ export type Overlay = (typeof OVERLAYS)[number];
 
 /** The namespace every app object lives in. */
 export const APP_NAMESPACE = 'gateway-pattern';
+
+/** The repository root: `apps/<name>` is the source of image `gateway-pattern/<name>`. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
@@ -7,7 +9,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { getObject, ofKind } from './objects.ts';
-import { OVERLAYS } from './paths.ts';
+import { OVERLAYS, REPO_ROOT } from './paths.ts';
 import { containerEnv, podTemplates, resolvePort, selects } from './pods.ts';
 import { rendered, SKIP_WITHOUT_KUBECTL } from './rendered.ts';
 
@@ -103,7 +105,11 @@ for (const overlay of OVERLAYS) {
         assert.equal(podSecurity?.seccompProfile?.type, 'RuntimeDefault', `${pod.owner}: seccomp`);
         for (const container of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
           const where = `${pod.owner} ${container.name}`;
-          assert.match(container.image ?? '', /^gateway-pattern\/[a-z-]+:/, `${where}: image`);
+          const app = /^gateway-pattern\/([a-z-]+):/.exec(container.image ?? '')?.[1] ?? '';
+          assert.ok(
+            existsSync(join(REPO_ROOT, 'apps', app)),
+            `${where}: image of an app (${container.image})`,
+          );
           const security = container.securityContext;
           const runAsNonRoot: boolean | undefined = security?.runAsNonRoot ?? podSecurity?.runAsNonRoot;
           const runAsUser: number | undefined = security?.runAsUser ?? podSecurity?.runAsUser;
@@ -165,3 +171,14 @@ for (const overlay of OVERLAYS) {
     });
   });
 }
+
+describe('the images', () => {
+  const dockerfile = join(REPO_ROOT, 'Dockerfile');
+  test('run as the numeric non-root user the pods require', {
+    skip: existsSync(dockerfile) ? false : 'no Dockerfile at the repository root',
+  }, () => {
+    const users = [...readFileSync(dockerfile, 'utf8').matchAll(/^USER\s+(\S+)/gm)].map((m) => m[1]);
+    assert.ok(users.length > 0, 'the Dockerfile sets USER');
+    for (const user of users) assert.equal(user, '1000:1000');
+  });
+});
