@@ -5,13 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Agent, request } from 'undici';
-import { freeStackConfig, type StackConfig } from './config.ts';
-import { type Stack, startStack } from './launcher.ts';
-import { stackProcesses } from './stack.ts';
+import type { StackConfig } from './config.ts';
+import type { Stack } from './launcher.ts';
+import { startTestStack } from './test-stack.ts';
 
 let stack: Stack;
 let config: StackConfig;
-const output: string[] = [];
 
 async function call(
   path: string,
@@ -47,16 +46,7 @@ const BOSTON_ROW_1 = {
 
 describe('walkthrough through the gateway', () => {
   before(async () => {
-    config = await freeStackConfig();
-    try {
-      stack = await startStack(stackProcesses(config), {
-        sink: (name, line) => output.push(`${name} | ${line}`),
-        readyTimeoutMs: 60_000,
-      });
-    } catch (err) {
-      process.stderr.write(`${output.join('\n')}\n`);
-      throw err;
-    }
+    ({ stack, config } = await startTestStack());
   });
 
   after(async () => {

@@ -10,9 +10,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { freeStackConfig, repoRoot } from '../config.ts';
-import { type Stack, startStack } from '../launcher.ts';
-import { stackProcesses } from '../stack.ts';
+import { repoRoot } from '../config.ts';
+import type { Stack } from '../launcher.ts';
+import { startTestStack } from '../test-stack.ts';
 import { consoleBlocks } from './blocks.ts';
 import { linesMatch, normaliseLines } from './match.ts';
 import { executablePages, pageName } from './pages.ts';
@@ -41,20 +41,11 @@ describe('the pages answer as they show', { skip }, () => {
   let stack: Stack | undefined;
   let pairs: PortPair[] = [];
   const scratch = mkdtempSync(join(tmpdir(), 'page-test-'));
-  const logs: string[] = [];
 
   before(async () => {
-    const config = await freeStackConfig();
-    pairs = portPairs(config);
-    try {
-      stack = await startStack(stackProcesses(config), {
-        sink: (name, line) => logs.push(`${name} | ${line}`),
-        readyTimeoutMs: 60_000,
-      });
-    } catch (err) {
-      process.stderr.write(`${logs.join('\n')}\n`);
-      throw err;
-    }
+    const started = await startTestStack();
+    stack = started.stack;
+    pairs = portPairs(started.config);
   });
 
   after(async () => {
