@@ -4,7 +4,13 @@ import type { TLocalizedValidationError } from 'typebox/error';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { passwordHashProblem } from '../users/password.ts';
-import { type ClientEntry, DirectoryFileSchema, type ResourceEntry, type UserEntry } from './schema.ts';
+import {
+  type ClientEntry,
+  DirectoryFileSchema,
+  PATTERN_MEANINGS,
+  type ResourceEntry,
+  type UserEntry,
+} from './schema.ts';
 
 /** Lifetime of access tokens for a resource that sets none, in seconds. */
 export const DEFAULT_ACCESS_TOKEN_TTL = 600;
@@ -83,7 +89,8 @@ export function parseDirectory(file: string, text: string): Directory {
   try {
     data = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
   } catch (err) {
-    const first = ((err as Error).message.split('\n')[0] ?? '').trim();
+    // yaml's first line says what and where ("... at line 2, column 1:"); the lines after it quote the file.
+    const first = ((err as Error).message.split('\n')[0] ?? '').trim().replace(/:$/, '');
     throw new DirectoryError(file, '', `not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${first}`, {
       cause: err,
     });
@@ -194,6 +201,8 @@ function describeSchemaError(errors: readonly TLocalizedValidationError[]): [str
   if (error.keyword === 'required' && Array.isArray(params.requiredProperties)) {
     return [field, `missing field '${String(params.requiredProperties[0])}'`];
   }
+  const meaning = error.keyword === 'pattern' ? PATTERN_MEANINGS[String(params.pattern)] : undefined;
+  if (meaning) return [field, meaning];
   if (error.keyword === 'enum' && Array.isArray(params.allowedValues)) {
     return [field, `must be one of ${params.allowedValues.join(', ')}`];
   }

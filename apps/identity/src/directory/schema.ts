@@ -1,15 +1,32 @@
 import { type Static, Type } from 'typebox';
 
-const Id = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9][A-Za-z0-9._:@/-]*$' });
-const Role = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' });
-const Scope = Type.String({ minLength: 1, maxLength: 200, pattern: '^[!#-\\[\\]-~]+$' });
-const Url = Type.String({ minLength: 1, maxLength: 2000, pattern: '^https?://[^\\s#]+$' });
+const ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:@/-]*$';
+const ROLE_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]*$';
+const SCOPE_PATTERN = '^[!#-\\[\\]-~]+$';
+const URL_PATTERN = '^https?://[^\\s#]+$';
+const URI_PATTERN = '^[A-Za-z][A-Za-z0-9+.-]*:[^\\s#]+$';
+const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@]+$';
+
+/** What each pattern means, for error messages ("must match pattern ^[^\\s@]+..." helps nobody). */
+export const PATTERN_MEANINGS: Readonly<Record<string, string>> = {
+  [ID_PATTERN]: 'must be letters, digits and ._:@/- (starting with a letter or digit)',
+  [ROLE_PATTERN]: 'must be letters, digits and ._:- (starting with a letter or digit)',
+  [SCOPE_PATTERN]: 'must be printable ASCII without spaces, quotes or backslashes',
+  [URL_PATTERN]: 'must be an http(s) URL without a fragment',
+  [URI_PATTERN]: 'must be an absolute URI without a fragment, e.g. api://adder',
+  [EMAIL_PATTERN]: 'must be an email address',
+};
+
+const Id = Type.String({ minLength: 1, maxLength: 200, pattern: ID_PATTERN });
+const Role = Type.String({ minLength: 1, maxLength: 100, pattern: ROLE_PATTERN });
+const Scope = Type.String({ minLength: 1, maxLength: 200, pattern: SCOPE_PATTERN });
+const Url = Type.String({ minLength: 1, maxLength: 2000, pattern: URL_PATTERN });
 
 /** An API that clients get access tokens for (RFC 8707 resource indicator), as an Azure AD "App ID URI". */
 export const ResourceSchema = Type.Object(
   {
     /** The resource indicator and the tokens' `aud`, an absolute URI such as `api://adder`. */
-    id: Type.String({ minLength: 1, maxLength: 500, pattern: '^[A-Za-z][A-Za-z0-9+.-]*:[^\\s#]+$' }),
+    id: Type.String({ minLength: 1, maxLength: 500, pattern: URI_PATTERN }),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     /** Scopes the API defines besides `<id>/.default`, which every resource accepts. */
     scopes: Type.Optional(Type.Array(Scope, { uniqueItems: true })),
@@ -48,7 +65,7 @@ export const UserSchema = Type.Object(
     /** Login name and the ID token's `sub`. */
     id: Id,
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    email: Type.String({ minLength: 3, maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+$' }),
+    email: Type.String({ minLength: 3, maxLength: 320, pattern: EMAIL_PATTERN }),
     /** scrypt hash in PHC format, made by `npm run hash-password -w apps/identity`. */
     passwordHash: Type.String({ minLength: 1 }),
     /** The user's roles, the `roles` claim of their ID token and userinfo. */
