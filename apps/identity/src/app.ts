@@ -4,6 +4,7 @@ import { SERVICE_NAME } from './config.ts';
 import type { Directory } from './directory/load.ts';
 import { interactionRoutes } from './interactions/routes.ts';
 import type { SigningKey } from './keys/keystore.ts';
+import { watchKeys } from './keys/watch.ts';
 import { createProvider } from './provider/create-provider.ts';
 import { MemoryStore } from './provider/memory-store.ts';
 
@@ -15,6 +16,8 @@ export interface AppConfig {
   directory: Directory;
   /** Private signing keys, the signing one first. */
   keys: readonly SigningKey[];
+  /** The directory `keys` came from: when given, a rotation written there is applied without a restart. */
+  keysDir?: string;
   cookieKeys: readonly string[];
   trustProxy?: boolean;
 }
@@ -25,16 +28,38 @@ export interface AppConfig {
  */
 export function buildApp(config: AppConfig): Service {
   const app = createService({ name: SERVICE_NAME, logLevel: config.logLevel });
-  const provider: Provider = createProvider({
-    issuer: config.issuer,
-    directory: config.directory,
-    keys: config.keys,
-    cookieKeys: config.cookieKeys,
-    store: new MemoryStore(),
-    trustProxy: config.trustProxy ?? false,
-    log: app.log,
-  });
-  const handle = provider.callback();
+  // Outlives providers rebuilt with new keys, so a rotation signs nobody out.
+  const store = new MemoryStore();
+  const build = (keys: readonly SigningKey[]): Provider =>
+    createProvider({
+      issuer: config.issuer,
+      directory: config.directory,
+      keys,
+      cookieKeys: config.cookieKeys,
+      store,
+      trustProxy: config.trustProxy ?? false,
+      log: app.log,
+    });
+  let provider = build(config.keys);
+  let handle = provider.callback();
+
+  if (config.keysDir !== undefined) {
+    const watcher = watchKeys(
+      config.keysDir,
+      config.keys,
+      (keys) => {
+        provider = build(keys);
+        handle = provider.callback();
+        const [signing, ...others] = keys;
+        app.log.info(
+          { signingKid: signing?.kid, publishedKids: others.map((key) => key.kid) },
+          'signing keys reloaded',
+        );
+      },
+      (err) => app.log.error({ err }, 'keys file change ignored; the previous keys stay in use'),
+    );
+    app.addHook('onClose', async () => watcher.close());
+  }
 
   // Before Fastify reads any body: oidc-provider parses its own requests from the raw stream.
   app.addHook('onRequest', async (request, reply) => {

@@ -13,6 +13,7 @@ runMain(SERVICE_NAME, async () => {
     issuer: config.issuer,
     directory,
     keys: keyring.keys,
+    keysDir: config.keysDir,
     cookieKeys: config.cookieKeys,
     trustProxy: config.trustProxy,
   });

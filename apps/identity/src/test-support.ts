@@ -46,7 +46,7 @@ export function demoDirectoryOnce(): Promise<Directory> {
  * temporary directory, removed on close, when not given) and the demo directory unless another is given.
  */
 export async function startIdentity(
-  options: { keysDir?: string; directory?: Directory } = {},
+  options: { keysDir?: string; directory?: Directory; trustProxy?: boolean; watchKeys?: boolean } = {},
 ): Promise<RunningIdentity> {
   const owned = options.keysDir === undefined ? await temporaryKeysDir() : undefined;
   const keysDir = options.keysDir ?? owned?.dir ?? '';
@@ -62,6 +62,8 @@ export async function startIdentity(
       directory,
       keys,
       cookieKeys: ['test-cookie-key-0123456789'],
+      trustProxy: options.trustProxy ?? false,
+      ...(options.watchKeys ? { keysDir } : {}),
     });
     try {
       await app.listen({ host: '127.0.0.1', port });

@@ -337,3 +337,35 @@ describe('login page', () => {
     assert.match(await unknown.text(), /Sign-in expired/);
   });
 });
+
+describe('sign-out', () => {
+  it('confirms on its own page, ends the session and returns to the registered URI', async () => {
+    const browser = new CookieClient(identity.url);
+    const { verifier, challenge } = pkce();
+    const callback = await signIn(browser, challenge, 'alice', 'alice-password');
+    const tokens = (await (await exchange(callback.searchParams.get('code') ?? '', verifier)).json()) as {
+      id_token: string;
+    };
+    const query = new URLSearchParams({
+      id_token_hint: tokens.id_token,
+      post_logout_redirect_uri: 'http://localhost:8000/',
+      state: 'bye',
+    });
+    const confirm = await browser.fetch(`/session/end?${query}`);
+    assert.equal(confirm.status, 200);
+    const page = await confirm.text();
+    assert.match(page, /<h1>Sign out\?<\/h1>/);
+    assert.doesNotMatch(page, /fonts\.googleapis/);
+    const action = /<form id="op\.logoutForm" method="post" action="([^"]+)">/.exec(page)?.[1];
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)?.[1];
+    assert.ok(action && xsrf, page);
+    const done = await browser.post(new URL(action).pathname, { xsrf, logout: 'yes' });
+    assert.equal(done.status, 303);
+    assert.equal(location(done), 'http://localhost:8000/?state=bye');
+
+    // Signed out: the next authorization asks for the password again.
+    const loginPath = await startAuthorization(browser, pkce().challenge);
+    const login = await browser.fetch(loginPath);
+    assert.match(await login.text(), /<h1>Sign in<\/h1>/);
+  });
+});

@@ -109,7 +109,8 @@ export function publicKey(key: SigningKey): JWK {
   return { kty, kid, use, alg, n, e };
 }
 
-async function requireKeys(dir: string): Promise<SigningKey[]> {
+/** Reads the keys of `dir`; unlike {@link loadOrCreateKeys}, a missing file is an error. */
+export async function requireKeys(dir: string): Promise<SigningKey[]> {
   const file = join(dir, JWKS_FILE);
   const keys = await readKeys(file);
   if (!keys)

@@ -35,7 +35,7 @@ describe('rotate-keys', () => {
     const staged = /^staged (\S+)$/m.exec(stage.stdout)?.[1];
     assert.ok(staged);
     assert.match(stage.stdout, new RegExp(`^ {2}${staged} {2}published$`, 'm'));
-    assert.match(stage.stdout, /restart identity/);
+    assert.match(stage.stdout, /published now/);
 
     const promote = await cli('promote');
     assert.match(promote.stdout, new RegExp(`^promoted ${staged}$`, 'm'));

@@ -1,6 +1,6 @@
 /**
  * `npm run rotate-keys -w apps/identity -- <step>`: rotates the signing key in the keys directory (`KEYS_DIR`).
- * The running provider reads the keys at start, so restart it after each step.
+ * A running provider watches that directory and applies each step at once (its sessions survive).
  */
 import { loadConfig } from '../config.ts';
 import { loadOrCreateKeys, promoteKey, retireKeys, type SigningKey, stageKey } from './keystore.ts';
@@ -12,8 +12,8 @@ const USAGE = `usage: npm run rotate-keys -w apps/identity -- <status|stage|prom
   promote  step 2: the staged key signs; the old one stays published
   retire   step 3: unpublish every key but the signing one, once tokens the old keys signed have expired
 
-Restart the identity provider after each step. Wait between stage and promote for verifiers to refresh
-their JWKS cache (jose: 10 minutes at most by default).`;
+A running identity provider applies each step at once (it watches the keys directory). Between stage and
+promote, wait for verifiers to refresh their cached JWKS (jose's createRemoteJWKSet: 10 minutes at most).`;
 
 function listKeys(keys: readonly SigningKey[]): string {
   return keys.map((key, i) => `  ${key.kid}  ${i === 0 ? 'signing, published' : 'published'}`).join('\n');
@@ -30,19 +30,21 @@ async function run(step: string | undefined): Promise<number> {
     case 'stage': {
       const { staged, keys } = await stageKey(keysDir);
       process.stdout.write(
-        `staged ${staged.kid}\n${listKeys(keys)}\nrestart identity to publish it, then promote\n`,
+        `staged ${staged.kid}\n${listKeys(keys)}\npublished now (a running identity applies it at once); promote once verifiers have refetched the JWKS\n`,
       );
       return 0;
     }
     case 'promote': {
       const { promoted, keys } = await promoteKey(keysDir);
-      process.stdout.write(`promoted ${promoted.kid}\n${listKeys(keys)}\nrestart identity to sign with it\n`);
+      process.stdout.write(
+        `promoted ${promoted.kid}\n${listKeys(keys)}\nsigning now; retire the old key once the tokens it signed have expired\n`,
+      );
       return 0;
     }
     case 'retire': {
       const { retired, keys } = await retireKeys(keysDir);
       const list = retired.map((key) => key.kid).join(', ') || 'nothing';
-      process.stdout.write(`retired ${list}\n${listKeys(keys)}\nrestart identity to unpublish\n`);
+      process.stdout.write(`retired ${list}\n${listKeys(keys)}\nunpublished now\n`);
       return 0;
     }
     default:

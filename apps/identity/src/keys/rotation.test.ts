@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { type RunningIdentity, startIdentity, temporaryKeysDir } from '../test-support.ts';
-import { promoteKey, stageKey } from './keystore.ts';
+import { JWKS_FILE, promoteKey, stageKey } from './keystore.ts';
 
 let keysDir: string;
 let removeKeys: () => Promise<void>;
@@ -79,5 +81,53 @@ describe('signing keys across restarts', () => {
       // Issued before the promotion, still verifiable after it.
       assert.equal(await verifiesAt(identity, oldToken), true);
     });
+  });
+});
+
+/** Polls until `check` holds (the watcher applies a change within milliseconds; give it a few seconds). */
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('signing keys while running', () => {
+  it('applies each rotation step written to the keys directory without a restart', async () => {
+    const identity = await startIdentity({ watchKeys: true });
+    try {
+      const [oldKid] = await publishedKids(identity);
+      const { staged } = await stageKey(identity.keysDir);
+      await eventually(
+        async () => (await publishedKids(identity)).length === 2,
+        'the staged key to be published',
+      );
+      assert.deepEqual(await publishedKids(identity), [oldKid, staged.kid]);
+      assert.equal(decodeProtectedHeader(await issue(identity)).kid, oldKid);
+
+      const oldToken = await issue(identity);
+      await promoteKey(identity.keysDir);
+      await eventually(
+        async () => decodeProtectedHeader(await issue(identity)).kid === staged.kid,
+        'the promoted key to sign',
+      );
+      assert.equal(await verifiesAt(identity, oldToken), true);
+    } finally {
+      await identity.close();
+    }
+  });
+
+  it('keeps the current keys when the file is broken', async () => {
+    const identity = await startIdentity({ watchKeys: true });
+    try {
+      const before = await publishedKids(identity);
+      await writeFile(join(identity.keysDir, JWKS_FILE), '{ broken');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(await publishedKids(identity), before);
+      assert.equal(decodeProtectedHeader(await issue(identity)).kid, before[0]);
+    } finally {
+      await identity.close();
+    }
   });
 });
