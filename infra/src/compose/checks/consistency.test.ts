@@ -1,0 +1,276 @@
+/**
+ * compose.yaml against what it deploys, offline: the Dockerfile stage each service builds, the environment each
+ * app reads, the ports it listens on, the gateway's dynamic files (whose routers the traefik profile also declares
+ * as docker labels), and the load client's options. Each test names the service and field at fault.
+ */
+
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { parseOptions } from '@gateway-pattern/adder/src/load/options.ts';
+import { validate } from 'dockerfile-utils';
+import { loadCompose, type ServiceSpec, servicesFor } from '../compose-file.ts';
+import { type ContainerPlan, planContainer } from '../container.ts';
+import { imageConfig } from '../dockerfile.ts';
+import { COMPOSE_FILE, REPO_ROOT } from '../paths.ts';
+import { HostPaths } from '../rehearse/host-paths.ts';
+import { caseless, flatten, parseTraefikLabels, type TraefikLabels } from '../traefik-labels.ts';
+import { APP_ENV, dynamicConfig, dynamicFileVariables, gatewayEntryPoints, listeningPorts } from './stack.ts';
+
+const project = await loadCompose(COMPOSE_FILE);
+const service = (name: string): ServiceSpec => {
+  const found = project.services.get(name);
+  assert.ok(found, `compose.yaml has no service ${name}`);
+  return found;
+};
+const built = [...project.services.values()].filter((s) => s.build !== undefined);
+const plans = new Map<string, ContainerPlan>();
+for (const s of built) plans.set(s.name, await planContainer(s));
+const dockerfile = await readFile(`${REPO_ROOT}/Dockerfile`, 'utf8');
+/** The app services: built here and serving (the load clients reuse the adder image). */
+const apps = built.filter((s) => s.profiles.length === 0);
+
+/** The `http://name:port` URLs in a text, with the service name and port. */
+const serviceUrls = (text: string) =>
+  [...text.matchAll(/\bhttps?:\/\/([a-z0-9-]+):(\d+)/g)].map((m) => ({
+    host: m[1] as string,
+    port: Number(m[2]),
+  }));
+
+describe('images', () => {
+  it('the Dockerfile has nothing dockerfile-utils reports', () => {
+    assert.deepEqual(
+      validate(dockerfile).map((d) => `line ${d.range.start.line + 1}: ${d.message}`),
+      [],
+    );
+  });
+
+  it('every service built here names its app twice, as the stage and as APP', () => {
+    for (const s of built) {
+      assert.equal(s.build?.args.APP, s.build?.target, `${s.name}: build.target and build.args.APP differ`);
+      assert.equal(
+        s.build?.context,
+        REPO_ROOT.replace(/\/$/, ''),
+        `${s.name}: the context is the repository root`,
+      );
+    }
+    const stages = [...dockerfile.matchAll(/^FROM runtime AS (\S+)$/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(
+      stages,
+      [...new Set(apps.map((s) => s.build?.target))].sort(),
+      'one app stage per app service',
+    );
+  });
+
+  it('every image runs as a non-root user, given by number', () => {
+    for (const [name, plan] of plans) {
+      assert.notEqual(plan.uid, 0, `${name} runs as root`);
+      assert.match(plan.image.user, /^\d+(:\d+)?$/, `${name}: USER ${plan.image.user} is not numeric`);
+      assert.equal(plan.service.user, undefined, `${name}: compose overrides the image's user`);
+    }
+  });
+
+  it('every app stage exposes exactly the ports its app listens on by default, and probes one of them', async () => {
+    for (const s of apps) {
+      const image = imageConfig(dockerfile, s.build?.target, s.build?.args);
+      const standalone = { ...(plans.get(s.name) as ContainerPlan), env: image.env };
+      const ports = await listeningPorts(standalone);
+      assert.deepEqual([...image.exposed].sort(), [...ports].sort(), `${s.name}: EXPOSE`);
+      const probed = new URL(image.env.HEALTHCHECK_URL ?? '').port;
+      assert.ok(ports.includes(Number(probed)), `${s.name}: HEALTHCHECK_URL probes ${probed}`);
+    }
+  });
+});
+
+describe('services', () => {
+  it('every app service has a health check, and its dependencies are waited for until healthy', () => {
+    for (const s of apps) {
+      assert.ok(plans.get(s.name)?.healthcheck, `${s.name} has no health check`);
+      for (const [dependency, condition] of Object.entries(s.dependsOn)) {
+        assert.equal(condition, 'service_healthy', `${s.name} → ${dependency}`);
+      }
+    }
+    assert.deepEqual(
+      Object.keys(service('gateway').dependsOn).sort(),
+      ['adder', 'forward-auth', 'model-service', 'pybackend-ts'],
+      'the gateway waits for every service it routes to',
+    );
+  });
+
+  it("health checks are the image's node probe, on a port the app listens on", async () => {
+    for (const s of apps) {
+      const plan = plans.get(s.name) as ContainerPlan;
+      const image = imageConfig(dockerfile, s.build?.target, s.build?.args);
+      assert.deepEqual(
+        plan.healthcheck?.test,
+        image.healthcheck?.test,
+        `${s.name}: not the Dockerfile's probe`,
+      );
+      const url = new URL(plan.env.HEALTHCHECK_URL ?? '');
+      assert.equal(url.hostname, '127.0.0.1', `${s.name}: HEALTHCHECK_URL`);
+      assert.ok((await listeningPorts(plan)).includes(Number(url.port)), `${s.name}: probes ${url.port}`);
+    }
+  });
+
+  it('every variable a service sets is one its app reads', async () => {
+    const gatewayReads = new Set([...(await dynamicFileVariables()), 'LOG_LEVEL', 'HEALTHCHECK_URL']);
+    for (const s of apps) {
+      const reads = APP_ENV[s.name]
+        ? new Set([...Object.keys(APP_ENV[s.name]?.properties ?? {}), 'HEALTHCHECK_URL'])
+        : gatewayReads;
+      for (const name of Object.keys(s.environment))
+        assert.ok(reads.has(name), `${s.name}: ${name} is read by nobody`);
+    }
+    // The traefik container renders the same dynamic files, so it needs the same variables.
+    for (const name of await dynamicFileVariables()) {
+      assert.ok(service('traefik').environment[name], `traefik: ${name} is not set`);
+      assert.ok(service('gateway').environment[name], `gateway: ${name} is not set`);
+    }
+  });
+
+  it('published and labelled ports are ports the app listens on; published on 127.0.0.1', async () => {
+    for (const s of apps) {
+      const ports = await listeningPorts(plans.get(s.name) as ContainerPlan);
+      for (const p of s.ports) {
+        assert.ok(ports.includes(p.containerPort), `${s.name}: publishes ${p.containerPort}`);
+        assert.equal(p.hostIp, '127.0.0.1', `${s.name}: ${p.hostPort} is published beyond this machine`);
+      }
+      for (const [name, options] of Object.entries(parseTraefikLabels(s.labels).services)) {
+        const port = Number(caseless(options)['loadbalancer.server.port']);
+        assert.ok(ports.includes(port), `${s.name}: label service ${name} port ${port}`);
+      }
+    }
+  });
+
+  it('every URL between services names a service and a port it listens on', async () => {
+    const ports = new Map<string, number[]>();
+    for (const s of apps) ports.set(s.name, await listeningPorts(plans.get(s.name) as ContainerPlan));
+    for (const s of project.services.values()) {
+      const texts = [...Object.values(s.environment), ...Object.values(s.labels), ...(s.command ?? [])];
+      for (const { host, port } of texts.flatMap(serviceUrls)) {
+        if (host === 'localhost') continue;
+        assert.ok(ports.has(host), `${s.name}: ${host} is not a service`);
+        assert.ok(ports.get(host)?.includes(port), `${s.name}: ${host} does not listen on ${port}`);
+      }
+    }
+  });
+
+  it('turns the demo token off when STATIC_TOKENS is set empty', async () => {
+    assert.equal(service('forward-auth').environment.STATIC_TOKENS, 'foobar:demo');
+    const production = await loadCompose(COMPOSE_FILE, { STATIC_TOKENS: '' });
+    assert.equal(production.services.get('forward-auth')?.environment.STATIC_TOKENS, '');
+  });
+});
+
+describe('traefik profile: docker labels', () => {
+  const traefik = service('traefik');
+  const labelled = [...project.services.values()].map((s) => ({ s, labels: parseTraefikLabels(s.labels) }));
+  const owner = (kind: 'routers' | 'services', name: string): { s: ServiceSpec; labels: TraefikLabels } => {
+    const found = labelled.filter(({ labels }) => labels[kind][name] !== undefined);
+    assert.equal(found.length, 1, `${kind} ${name}: declared by ${found.length} containers`);
+    return found[0] as { s: ServiceSpec; labels: TraefikLabels };
+  };
+
+  it('every router in infra/gateway has its label twin: same rule, entrypoints, middlewares, tls, service', async () => {
+    // As the traefik container renders the files: its file-provider routers and its label routers must agree.
+    const files = await dynamicConfig(traefik.environment);
+    const fileRouters = Object.keys(files.routers).sort();
+    const labelRouters = labelled.flatMap(({ labels }) => Object.keys(labels.routers)).sort();
+    assert.deepEqual(labelRouters, fileRouters, 'the same routers');
+    for (const [name, router] of Object.entries(files.routers)) {
+      const { s, labels } = owner('routers', name);
+      assert.ok(labels.enabled, `${s.name}: routers need traefik.enable=true`);
+      assert.deepEqual(caseless(labels.routers[name] ?? {}), caseless(flatten(router)), `router ${name}`);
+      const serviceName = String(router.service);
+      assert.equal(owner('services', serviceName).s.name, s.name, `service ${serviceName} is on ${s.name}`);
+    }
+  });
+
+  it('every label service sends to the container and port its file twin does', async () => {
+    const files = await dynamicConfig(traefik.environment);
+    for (const [name, spec] of Object.entries(files.services)) {
+      const { s, labels } = owner('services', name);
+      const servers = (spec.loadBalancer as { servers: { url: string }[] }).servers;
+      assert.equal(servers.length, 1, `service ${name}`);
+      const url = new URL(servers[0]?.url ?? '');
+      assert.equal(
+        url.hostname,
+        s.name,
+        `service ${name}: the file sends to ${url.hostname}, the labels are on ${s.name}`,
+      );
+      assert.deepEqual(
+        caseless(labels.services[name] ?? {}),
+        { 'loadbalancer.server.port': url.port },
+        `service ${name}`,
+      );
+    }
+  });
+
+  it('every label middleware is its file twin, option for option, on each container that uses it', async () => {
+    const files = await dynamicConfig(traefik.environment);
+    for (const { s, labels } of labelled) {
+      const used = new Set(
+        Object.values(labels.routers).flatMap((r) => (caseless(r).middlewares ?? '').split(',')),
+      );
+      used.delete('');
+      assert.deepEqual(
+        Object.keys(labels.middlewares).sort(),
+        [...used].sort(),
+        `${s.name}: middlewares declared = used`,
+      );
+      for (const name of used) {
+        const file = files.middlewares[name];
+        assert.ok(file, `${s.name}: middleware ${name} is not in infra/gateway`);
+        const [type, options] = Object.entries(file)[0] as [string, unknown];
+        const label = labels.middlewares[name];
+        assert.equal(label?.type.toLowerCase(), type.toLowerCase(), `${s.name}: middleware ${name} type`);
+        assert.deepEqual(
+          caseless(label?.options ?? {}),
+          caseless(flatten(options)),
+          `${s.name}: middleware ${name}`,
+        );
+      }
+    }
+  });
+
+  it('file paths in labels and in the traefik environment are files of infra/gateway inside the container', async () => {
+    const paths = new HostPaths(traefik.volumes, REPO_ROOT);
+    const gatewayPaths = new HostPaths(service('gateway').volumes, REPO_ROOT);
+    assert.equal(
+      paths.find(traefik.environment.BOS_RF_USERS_FILE ?? ''),
+      gatewayPaths.find(service('gateway').environment.BOS_RF_USERS_FILE ?? ''),
+    );
+    assert.equal(paths.find('/etc/traefik/traefik.yml'), `${REPO_ROOT}infra/compose/traefik.yml`);
+    assert.equal(paths.find(`${traefik.workingDir}/dynamic`), `${REPO_ROOT}infra/gateway/dynamic`);
+  });
+
+  it('redirects plain HTTP to the port each proxy publishes websecure on', async () => {
+    const websecure = (await gatewayEntryPoints()).websecure;
+    for (const proxy of [service('gateway'), traefik]) {
+      const published = proxy.ports.find((p) => p.containerPort === websecure)?.hostPort;
+      assert.equal(Number(proxy.environment.GATEWAY_WEBSECURE_PORT), published, proxy.name);
+    }
+  });
+});
+
+describe('load profile', () => {
+  it("runs the adder image's load client with valid options, against ports that serve them", async () => {
+    const loaders = servicesFor(project, ['load']).filter((s) => s.profiles.includes('load'));
+    assert.deepEqual(loaders.map((s) => s.name).sort(), ['adder-load', 'admission-load']);
+    for (const s of loaders) {
+      const [node, script, ...args] = s.command ?? [];
+      assert.deepEqual([node, script], ['node', 'src/load/cli.ts'], s.name);
+      assert.equal(s.build?.target, 'adder', `${s.name} runs the adder image`);
+      const options = parseOptions(args);
+      assert.notEqual(options, 'help');
+      if (options === 'help') continue;
+      const target = options.target;
+      const [host, port] =
+        target.kind === 'grpc' ? target.target.split(':') : [target.url.hostname, target.url.port];
+      const dependency = service(host ?? '');
+      assert.ok(s.dependsOn[dependency.name], `${s.name} waits for ${dependency.name}`);
+      const ports = await listeningPorts(plans.get(dependency.name) as ContainerPlan);
+      assert.ok(ports.includes(Number(port)), `${s.name}: ${host} does not listen on ${port}`);
+    }
+  });
+});

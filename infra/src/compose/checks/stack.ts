@@ -1,0 +1,83 @@
+/**
+ * What the consistency tests compare compose.yaml with: each app's own environment schema (the variables it reads,
+ * with their defaults), the gateway's entrypoints and the variables its dynamic files read, and the dynamic
+ * configuration as a given container's environment renders it.
+ */
+
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EnvSchema as adderEnv } from '@gateway-pattern/adder/src/config.ts';
+import { EnvSchema as forwardAuthEnv } from '@gateway-pattern/forward-auth/src/config.ts';
+import { FileProvider } from '@gateway-pattern/gateway/src/providers/file.ts';
+import { EnvSchema as modelServiceEnv } from '@gateway-pattern/model-service/src/config.ts';
+import { EnvSchema as pybackendEnv } from '@gateway-pattern/pybackend-ts/src/config.ts';
+import { parse } from 'yaml';
+import type { ContainerPlan } from '../container.ts';
+import { REPO_ROOT } from '../paths.ts';
+
+/** infra/gateway: the gateway's (and the traefik profile's) configuration. */
+export const GATEWAY_DIR = join(REPO_ROOT, 'infra', 'gateway');
+
+type EnvSchema = { properties: Record<string, object> };
+
+/** The environment schema of each app that reads one, by compose service name. */
+export const APP_ENV: Readonly<Record<string, EnvSchema>> = {
+  adder: adderEnv,
+  'forward-auth': forwardAuthEnv,
+  'model-service': modelServiceEnv,
+  'pybackend-ts': pybackendEnv,
+};
+
+/** The variables `{{ env "NAME" }}` reads in infra/gateway/dynamic. */
+export async function dynamicFileVariables(): Promise<Set<string>> {
+  const dir = join(GATEWAY_DIR, 'dynamic');
+  const names = new Set<string>();
+  for (const file of await readdir(dir)) {
+    const text = await readFile(join(dir, file), 'utf8');
+    for (const match of text.matchAll(/\{\{[^}]*\benv\s+"([A-Za-z_][A-Za-z0-9_]*)"/g))
+      names.add(match[1] as string);
+  }
+  return names;
+}
+
+/** The gateway's entrypoints (name → port), from infra/gateway/gateway.yml. */
+export async function gatewayEntryPoints(): Promise<Record<string, number>> {
+  const config = parse(await readFile(join(GATEWAY_DIR, 'gateway.yml'), 'utf8')) as {
+    entryPoints: Record<string, { address: string }>;
+  };
+  return Object.fromEntries(
+    Object.entries(config.entryPoints).map(([name, { address }]) => [
+      name,
+      Number(/:(\d+)$/.exec(address)?.[1]),
+    ]),
+  );
+}
+
+/** The ports a container's app listens on: its `*PORT` variables (or their defaults); the gateway's entrypoints. */
+export async function listeningPorts(plan: ContainerPlan): Promise<number[]> {
+  const schema = APP_ENV[plan.service.name];
+  if (schema === undefined) return Object.values(await gatewayEntryPoints());
+  return Object.entries(schema.properties)
+    .filter(([name]) => name.endsWith('PORT'))
+    .map(([name, property]) => Number(plan.env[name] ?? (property as { default?: unknown }).default));
+}
+
+/** Routers, middlewares and services of infra/gateway/dynamic as a process with `env` reads them. */
+export async function dynamicConfig(env: Readonly<Record<string, string>>): Promise<{
+  routers: Record<string, Record<string, unknown>>;
+  middlewares: Record<string, Record<string, unknown>>;
+  services: Record<string, Record<string, unknown>>;
+}> {
+  const { config } = await new FileProvider({
+    directory: join(GATEWAY_DIR, 'dynamic'),
+    env,
+    throttleMs: 0,
+  }).load();
+  const raw = (map: ReadonlyMap<string, { raw: unknown }>) =>
+    Object.fromEntries([...map].map(([name, resource]) => [name, resource.raw as Record<string, unknown>]));
+  return {
+    routers: raw(config.routers),
+    middlewares: raw(config.middlewares),
+    services: raw(config.services),
+  };
+}
