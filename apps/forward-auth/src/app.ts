@@ -1,6 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { createService, type Service } from '@gateway-pattern/service-kit';
-import { SERVICE_NAME } from './config.ts';
-import { authRoutes } from './routes/auth.ts';
+import { DEFAULT_PUBLIC_URL, type LoginConfig, SERVICE_NAME } from './config.ts';
+import type { JwtIssuer } from './jwt/issuers.ts';
+import type { JwksOptions } from './jwt/jwks.ts';
+import { JwtVerifier } from './jwt/verifier.ts';
+import { OidcClient, type OidcOptions } from './login/oidc.ts';
+import { ReturnUrls } from './login/return-url.ts';
+import { registerSessions } from './login/session.ts';
+import { type AuthLoginOptions, authRoutes } from './routes/auth.ts';
+import { oauth2DisabledRoutes, oauth2Routes } from './routes/oauth2.ts';
 import { rootRoutes } from './routes/root.ts';
 import type { StaticToken } from './tokens/static-tokens.ts';
 import { StaticTokenVerifier } from './tokens/static-tokens.ts';
@@ -12,20 +20,30 @@ export interface AppConfig {
   logLevel: string | false;
   /** Static bearer tokens to accept; empty accepts none. */
   staticTokens: readonly StaticToken[];
+  /** Trusted JWT issuers; none turns JWT mode off. */
+  jwtIssuers?: readonly JwtIssuer[];
+  /** Key fetching and caching (tests shorten them). */
+  jwks?: JwksOptions;
+  /** The gateway's public origin. Default `http://localhost:8000`. */
+  publicUrl?: string;
+  /** Further origins a browser may be returned to after login. */
+  returnOrigins?: readonly string[];
+  /** Browser login; `null` or absent turns it off. */
+  login?: LoginConfig | null;
+  /** Provider request timeout and discovery retry (tests shorten them). */
+  oidc?: Pick<OidcOptions, 'timeoutSeconds' | 'retryAfterMs'>;
 }
 
-/** The verifiers the configuration enables, in the order `/auth` tries them. */
+/** The verifiers the configuration enables, in the order `/auth` tries them: JWTs first, as they say what they are. */
 export function buildVerifiers(config: AppConfig): TokenVerifier[] {
   const verifiers: TokenVerifier[] = [];
+  if ((config.jwtIssuers ?? []).length > 0)
+    verifiers.push(new JwtVerifier(config.jwtIssuers ?? [], config.jwks));
   if (config.staticTokens.length > 0) verifiers.push(new StaticTokenVerifier(config.staticTokens));
   return verifiers;
 }
 
-/** Builds the forward-auth service without listening. */
-export function buildApp(config: AppConfig): Service {
-  const app = createService({ name: SERVICE_NAME, logLevel: config.logLevel });
-  const verifiers = buildVerifiers(config);
-
+function logEnabledModes(app: Service, config: AppConfig, verifiers: readonly TokenVerifier[]): void {
   if (config.staticTokens.length > 0) {
     app.log.warn(
       { principals: config.staticTokens.map((t) => t.principal) },
@@ -35,11 +53,72 @@ export function buildApp(config: AppConfig): Service {
   } else {
     app.log.info('no static tokens configured (STATIC_TOKENS is empty): static-token auth is off');
   }
+  const issuers = config.jwtIssuers ?? [];
+  if (issuers.length > 0) {
+    app.log.info(
+      { issuers: issuers.map(({ issuer, audiences, jwksUrl }) => ({ issuer, audiences, jwksUrl })) },
+      `JWT mode on for ${issuers.length} issuer(s)`,
+    );
+  }
   if (verifiers.length === 0) {
     app.log.info('no token verifier is enabled: every bearer token will be answered 401');
   }
+}
 
+/** Builds the forward-auth service without listening. */
+export function buildApp(config: AppConfig): Service {
+  const app = createService({ name: SERVICE_NAME, logLevel: config.logLevel });
+  const verifiers = buildVerifiers(config);
+  logEnabledModes(app, config, verifiers);
   app.register(rootRoutes);
-  app.register(authRoutes, { verifiers });
+
+  const login = config.login ?? null;
+  const publicUrl = config.publicUrl ?? DEFAULT_PUBLIC_URL;
+  let authLogin: AuthLoginOptions | null = null;
+  if (login === null) {
+    app.log.info('browser login is off (OIDC_ISSUER is unset)');
+    app.register(oauth2DisabledRoutes);
+  } else {
+    let keys = login.cookieKeys;
+    if (keys === null || keys.length === 0) {
+      keys = [randomBytes(32)];
+      app.log.warn(
+        'COOKIE_SECRET is unset: sessions are encrypted with a key made at start, so they end when this process ' +
+          'does and other replicas cannot read them; set COOKIE_SECRET (openssl rand -base64 32)',
+      );
+    }
+    registerSessions(app, {
+      keys,
+      secure: publicUrl.startsWith('https:'),
+      maxAgeSeconds: login.sessionMaxAge,
+    });
+    const returnUrls = new ReturnUrls(publicUrl, config.returnOrigins ?? []);
+    const oidc = new OidcClient(
+      {
+        issuer: login.issuer,
+        internalUrl: login.internalUrl,
+        clientId: login.clientId,
+        clientSecret: login.clientSecret,
+        ...config.oidc,
+      },
+      app.log,
+    );
+    app.log.info({ issuer: login.issuer, clientId: login.clientId, publicUrl }, 'browser login on');
+    app.register(oauth2Routes, {
+      oidc,
+      returnUrls,
+      callbackUrl: `${publicUrl}/oauth2/callback`,
+      scope: login.scope,
+      sessionMaxAgeSeconds: login.sessionMaxAge,
+      postLogoutRedirectUrl: login.postLogoutRedirectUrl,
+    });
+    app.addHook('onReady', async () => oidc.warmUp());
+    authLogin = { returnUrls, startUrl: `${publicUrl}/oauth2/start` };
+  }
+
+  app.register(async (scope: Service) => {
+    for (const verifier of verifiers) if (verifier instanceof JwtVerifier) verifier.register(scope);
+    await authRoutes(scope, { verifiers, login: authLogin });
+  });
   return app;
 }

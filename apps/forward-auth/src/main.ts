@@ -4,6 +4,13 @@ import { loadConfig, SERVICE_NAME } from './config.ts';
 
 runMain(SERVICE_NAME, async () => {
   const config = loadConfig();
-  const app = buildApp({ logLevel: config.logLevel, staticTokens: config.staticTokens });
+  const app = buildApp({
+    logLevel: config.logLevel,
+    staticTokens: config.staticTokens,
+    jwtIssuers: config.jwtIssuers,
+    publicUrl: config.publicUrl,
+    returnOrigins: config.returnOrigins,
+    login: config.login,
+  });
   await listen(app, { host: config.host, port: config.port });
 });

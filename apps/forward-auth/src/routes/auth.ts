@@ -1,26 +1,54 @@
 import type { Service } from '@gateway-pattern/service-kit';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { InvalidTokenError, NotAuthenticatedError } from '../errors.ts';
+import { IDENTITY_HEADERS, type Identity, identityFromClaims, identityHeaders } from '../identity-headers.ts';
+import type { ReturnUrls } from '../login/return-url.ts';
+import { currentUser } from '../login/session.ts';
 import { bearerToken } from '../tokens/bearer.ts';
 import { type TokenVerifier, verifyWithAny } from '../tokens/verifier.ts';
 
 /** Response header carrying the authenticated principal; the gateway lists it in `authResponseHeaders`. */
-export const AUTH_USER_HEADER = 'x-auth-user';
+export const AUTH_USER_HEADER = IDENTITY_HEADERS.user;
+
+/** Browser login, when a provider is configured. */
+export interface AuthLoginOptions {
+  returnUrls: ReturnUrls;
+  /** Absolute URL of `/oauth2/start` at the public origin. */
+  startUrl: string;
+}
 
 /** Options of {@link authRoutes}. */
 export interface AuthRoutesOptions {
   /** Tried in order; the first to accept the token wins. */
   verifiers: readonly TokenVerifier[];
+  /** With it, a session cookie is accepted and browsers without credentials are sent to the login. */
+  login?: AuthLoginOptions | null;
 }
 
 const ErrorBody = Type.Object({ detail: Type.String() });
 
 /**
- * `/auth`, the forwardAuth target: 200 with `X-Auth-User` for an accepted bearer token, 403 without one,
- * 401 for a token no verifier accepts. Any method is answered the same way, since `preserveRequestMethod`
- * forwards the client's method.
+ * A browser asking for a page: the original method (Traefik sends it as `X-Forwarded-Method`) is GET or HEAD and the
+ * client accepts HTML. API clients (HTTPie, curl, fetch) do not list `text/html` and keep their 403.
+ */
+function wantsLoginPage(request: FastifyRequest): boolean {
+  const forwarded = request.headers['x-forwarded-method'];
+  const method = (typeof forwarded === 'string' ? forwarded : request.method).toUpperCase();
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const accept = request.headers.accept ?? '';
+  return accept.split(',').some((range) => range.split(';')[0]?.trim().toLowerCase() === 'text/html');
+}
+
+/**
+ * `/auth`, the forwardAuth target. A bearer token is checked by the verifiers (200 with the identity headers, 401,
+ * or what a verifier answers: 403 for a missing role, 503 for an unreachable issuer). Without one, a session cookie
+ * passes; a browser without either is redirected to the login (302, with the page it wanted as return address,
+ * which the gateway hands to the browser), anything else gets 403. Any method is answered the same way, since
+ * `preserveRequestMethod` forwards the client's method.
  */
 export async function authRoutes(app: Service, options: AuthRoutesOptions): Promise<void> {
+  const login = options.login ?? null;
   // A decision about one caller must never be served to another from a cache.
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -38,16 +66,37 @@ export async function authRoutes(app: Service, options: AuthRoutesOptions): Prom
           200: Type.Object({ status: Type.Literal('ok') }),
           401: ErrorBody,
           403: ErrorBody,
+          503: ErrorBody,
         },
       },
     },
     async (request, reply) => {
+      let identity: Identity;
       const token = bearerToken(request.headers.authorization);
-      if (token === null) throw new NotAuthenticatedError();
-      const accepted = await verifyWithAny(options.verifiers, token);
-      if (accepted === null) throw new InvalidTokenError();
-      request.log.debug({ principal: accepted.principal, verifier: accepted.verifier }, 'token accepted');
-      reply.header(AUTH_USER_HEADER, accepted.principal);
+      if (token !== null) {
+        const accepted = await verifyWithAny(options.verifiers, token, request);
+        if (accepted === null) throw new InvalidTokenError();
+        request.log.debug({ principal: accepted.principal, verifier: accepted.verifier }, 'token accepted');
+        identity =
+          accepted.claims === undefined
+            ? { user: accepted.principal }
+            : identityFromClaims(accepted.principal, accepted.claims);
+      } else {
+        const user = login === null ? null : currentUser(request);
+        if (user === null) {
+          if (login === null || !wantsLoginPage(request)) throw new NotAuthenticatedError();
+          const returnTo = login.returnUrls.forwarded(request.headers);
+          const location = new URL(login.startUrl);
+          if (returnTo !== null) location.searchParams.set('rd', returnTo);
+          return reply.redirect(location.href, 302);
+        }
+        identity = {
+          user: user.sub,
+          roles: user.roles,
+          ...(user.email === undefined ? {} : { email: user.email }),
+        };
+      }
+      reply.headers(identityHeaders(identity));
       return { status: 'ok' as const };
     },
   );

@@ -1,0 +1,170 @@
+import type { Service } from '@gateway-pattern/service-kit';
+import * as client from 'openid-client';
+import { Type } from 'typebox';
+import { LoginDisabledError, LoginFailedError, LoginUnavailableError } from '../errors.ts';
+import { isHeaderSafe, rolesOf } from '../identity-headers.ts';
+import type { OidcClient } from '../login/oidc.ts';
+import type { ReturnUrls } from '../login/return-url.ts';
+import {
+  addPendingLogin,
+  currentUser,
+  endSession,
+  startSession,
+  takePendingLogin,
+} from '../login/session.ts';
+
+/** Options of {@link oauth2Routes}. */
+export interface Oauth2RoutesOptions {
+  oidc: OidcClient;
+  returnUrls: ReturnUrls;
+  /** The public callback URL (`<PUBLIC_URL>/oauth2/callback`), registered at the provider. */
+  callbackUrl: string;
+  /** Scopes asked for, space-separated. */
+  scope: string;
+  sessionMaxAgeSeconds: number;
+  /** Where the provider's logout sends the browser back to; registered at the provider. */
+  postLogoutRedirectUrl: string;
+}
+
+const ReturnQuery = Type.Object({ rd: Type.Optional(Type.String({ maxLength: 4096 })) });
+// The provider adds `iss`, and `error`/`error_description` on refusal; anything else is ignored.
+const CallbackQuery = Type.Object({ state: Type.Optional(Type.String({ maxLength: 512 })) });
+
+async function providerConfiguration(oidc: OidcClient): Promise<client.Configuration> {
+  try {
+    return await oidc.configuration();
+  } catch (err) {
+    throw new LoginUnavailableError({ cause: err });
+  }
+}
+
+/** A failed code exchange as the browser should see it: the provider refused, answered wrongly, or is unreachable. */
+function callbackFailure(err: unknown): LoginFailedError | LoginUnavailableError {
+  if (err instanceof client.AuthorizationResponseError) {
+    return new LoginFailedError(403, `the identity provider answered ${err.error}`, { cause: err });
+  }
+  if (err instanceof client.ResponseBodyError) {
+    return new LoginFailedError(400, `the identity provider refused the code (${err.error})`, { cause: err });
+  }
+  const code = (err as { code?: unknown }).code;
+  if (
+    err instanceof TypeError ||
+    code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' ||
+    code === 'OAUTH_RESPONSE_IS_NOT_JSON'
+  ) {
+    return new LoginUnavailableError({ cause: err });
+  }
+  if (
+    (err as { name?: unknown }).name === 'TimeoutError' ||
+    (err as { name?: unknown }).name === 'AbortError'
+  ) {
+    return new LoginUnavailableError({ cause: err });
+  }
+  return new LoginFailedError(400, err instanceof Error ? err.message : 'the response did not validate', {
+    cause: err,
+  });
+}
+
+/**
+ * The browser login, as oauth2-proxy names it: `/oauth2/start` sends the browser to the provider (authorization code
+ * with PKCE, state and nonce), `/oauth2/callback` exchanges the code and sets the session cookie, `/oauth2/sign_out`
+ * clears it. Every answer is a redirect or a JSON `detail`, and none may be cached.
+ */
+export async function oauth2Routes(app: Service, options: Oauth2RoutesOptions): Promise<void> {
+  const { oidc, returnUrls } = options;
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+
+  app.get('/oauth2/start', { schema: { querystring: ReturnQuery } }, async (request, reply) => {
+    const configuration = await providerConfiguration(oidc);
+    const codeVerifier = client.randomPKCECodeVerifier();
+    const login = {
+      state: client.randomState(),
+      nonce: client.randomNonce(),
+      codeVerifier,
+      returnTo: returnUrls.resolve(request.query.rd),
+    };
+    addPendingLogin(request, login);
+    const url = client.buildAuthorizationUrl(configuration, {
+      redirect_uri: options.callbackUrl,
+      scope: options.scope,
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state: login.state,
+      nonce: login.nonce,
+    });
+    return reply.redirect(url.href, 302);
+  });
+
+  app.get('/oauth2/callback', { schema: { querystring: CallbackQuery } }, async (request, reply) => {
+    const state = request.query.state;
+    const login = state === undefined ? null : takePendingLogin(request, state);
+    if (login === null) {
+      throw new LoginFailedError(400, 'unknown or expired state; start again from the page you wanted');
+    }
+    const configuration = await providerConfiguration(oidc);
+    // The code was issued for the public callback URL, so that is the URL the exchange names, not this request's.
+    const currentUrl = new URL(options.callbackUrl);
+    currentUrl.search = new URL(request.url, 'http://callback.invalid').search;
+    let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+    try {
+      tokens = await client.authorizationCodeGrant(configuration, currentUrl, {
+        pkceCodeVerifier: login.codeVerifier,
+        expectedState: login.state,
+        expectedNonce: login.nonce,
+        idTokenExpected: true,
+      });
+    } catch (err) {
+      const failure = callbackFailure(err);
+      request.log.warn({ err, status: failure.statusCode }, 'login callback refused');
+      throw failure;
+    }
+    const claims = tokens.claims();
+    if (claims === undefined || !isHeaderSafe(claims.sub)) {
+      throw new LoginFailedError(502, 'the identity provider returned no usable subject');
+    }
+    startSession(
+      request,
+      {
+        sub: claims.sub,
+        roles: rolesOf(claims.roles),
+        ...(typeof claims.email === 'string' ? { email: claims.email } : {}),
+        ...(typeof claims.name === 'string' ? { name: claims.name } : {}),
+        ...(tokens.id_token === undefined ? {} : { idToken: tokens.id_token }),
+      },
+      options.sessionMaxAgeSeconds,
+    );
+    request.log.info({ sub: claims.sub }, 'signed in');
+    return reply.redirect(returnUrls.resolve(login.returnTo), 302);
+  });
+
+  app.get('/oauth2/sign_out', { schema: { querystring: ReturnQuery } }, async (request, reply) => {
+    const user = currentUser(request);
+    endSession(request);
+    const returnTo = returnUrls.resolve(request.query.rd);
+    if (user?.idToken === undefined) return reply.redirect(returnTo, 302);
+    // Also end the provider's session, or the next login would sign the same user in without asking.
+    let configuration: client.Configuration;
+    try {
+      configuration = await oidc.configuration();
+    } catch {
+      return reply.redirect(returnTo, 302);
+    }
+    if (configuration.serverMetadata().end_session_endpoint === undefined)
+      return reply.redirect(returnTo, 302);
+    const url = client.buildEndSessionUrl(configuration, {
+      id_token_hint: user.idToken,
+      post_logout_redirect_uri: options.postLogoutRedirectUrl,
+    });
+    request.log.info({ sub: user.sub }, 'signed out');
+    return reply.redirect(url.href, 302);
+  });
+}
+
+/** `/oauth2/*` when no provider is configured: a 404 that says why. */
+export async function oauth2DisabledRoutes(app: Service): Promise<void> {
+  app.all('/oauth2/*', async () => {
+    throw new LoginDisabledError();
+  });
+}
