@@ -10,6 +10,7 @@ import { createInternals, dashboardNotice } from './admin/internal-routes.ts';
 import { countResources, emptyDynamicConfig } from './config/dynamic-config.ts';
 import type { StaticConfig } from './config/static.ts';
 import { createEntryPoints } from './entrypoints/from-config.ts';
+import { KeySetRegistry } from './middlewares/jwt/key-sets.ts';
 import { type AccessLog, createAccessLog, type LineSink } from './observability/access-log.ts';
 import { logLoaded } from './observability/load-log.ts';
 import { createLogger, type Logger, logDestination } from './observability/logger.ts';
@@ -205,6 +206,7 @@ function runtimeBuildOptions(
       idleConnTimeout: 90_000,
     },
     pools: deps.pools,
+    keySets: new KeySetRegistry(),
     internalServices: deps.internals,
     logger: deps.logger,
   };

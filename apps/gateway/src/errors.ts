@@ -68,3 +68,13 @@ export class BadRequestPathError extends GatewayError {
     super('ERR_BAD_REQUEST_PATH', reason);
   }
 }
+
+/**
+ * The keys that sign access tokens cannot be had (issuer unreachable, a bad discovery document or key set) and
+ * none are cached: a `jwt` middleware answers 503 rather than letting the request through.
+ */
+export class KeysUnavailableError extends GatewayError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_JWT_KEYS_UNAVAILABLE', message, options);
+  }
+}

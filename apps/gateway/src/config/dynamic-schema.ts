@@ -4,10 +4,12 @@
  * rest of the configuration keeps working. Durations are in milliseconds.
  */
 
+import { type JwtConfig, jwtSchema } from './jwt-schema.ts';
 import { findKey, isRawMap } from './raw.ts';
 import {
   boolean,
   duration,
+  httpUrl as httpUrlSchema,
   type Infer,
   Issues,
   integer,
@@ -24,16 +26,7 @@ import {
 
 const notYet = 'not supported by this gateway yet';
 
-const httpUrl = refine(string({ nonEmpty: true }), (value) => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'http:' || url.protocol === 'https:'
-      ? undefined
-      : `unsupported scheme ${url.protocol}`;
-  } catch {
-    return `invalid URL "${value}"`;
-  }
-});
+const httpUrl = httpUrlSchema();
 
 const regexp = refine(string({ nonEmpty: true }), (value) => {
   try {
@@ -246,8 +239,10 @@ export type ChainConfig = Infer<typeof chainSchema>;
 /** `redirectScheme` middleware options. */
 export type RedirectSchemeConfig = Infer<typeof redirectSchemeSchema>;
 
-/** A middleware's type and its validated options. */
-export type MiddlewareConfig =
+export type { JwtConfig } from './jwt-schema.ts';
+
+/** A built-in middleware's type and its validated options. */
+export type BuiltinMiddlewareConfig =
   | { type: 'forwardAuth'; options: ForwardAuthConfig }
   | { type: 'basicAuth'; options: BasicAuthConfig }
   | { type: 'stripPrefix'; options: StripPrefixConfig }
@@ -255,7 +250,20 @@ export type MiddlewareConfig =
   | { type: 'chain'; options: ChainConfig }
   | { type: 'redirectScheme'; options: RedirectSchemeConfig };
 
-const middlewareSchemas: { readonly [T in MiddlewareConfig['type']]: Schema<unknown> } = {
+/**
+ * A middleware this gateway has and Traefik has not, written as a plugin (`plugin: { <name>: {...} }`) so the
+ * same file still parses under Traefik. Its type is the plugin's name, as Traefik's API reports plugins.
+ */
+export type PluginMiddlewareConfig = { type: 'jwt'; plugin: true; options: JwtConfig };
+
+/** A middleware's type and its validated options. */
+export type MiddlewareConfig = BuiltinMiddlewareConfig | PluginMiddlewareConfig;
+
+const pluginSchemas: { readonly [T in PluginMiddlewareConfig['type']]: Schema<unknown> } = {
+  jwt: jwtSchema,
+};
+
+const middlewareSchemas: { readonly [T in BuiltinMiddlewareConfig['type']]: Schema<unknown> } = {
   forwardAuth: forwardAuthSchema,
   basicAuth: basicAuthSchema,
   stripPrefix: stripPrefixSchema,
@@ -278,7 +286,6 @@ const traefikMiddlewares = [
   'ipAllowList',
   'ipWhiteList',
   'passTLSClientCert',
-  'plugin',
   'rateLimit',
   'redirectRegex',
   'replacePath',
@@ -331,7 +338,8 @@ export function validateMiddleware(raw: unknown, path: string): Validated<Middle
     };
   }
   const given = keys[0] ?? '';
-  const type = findKey(middlewareSchemas, given) as MiddlewareConfig['type'] | undefined;
+  if (given.toLowerCase() === 'plugin') return validatePlugin(raw[given], `${path}.plugin`);
+  const type = findKey(middlewareSchemas, given) as BuiltinMiddlewareConfig['type'] | undefined;
   if (type === undefined) {
     const known = traefikMiddlewares.find((t) => t.toLowerCase() === given.toLowerCase());
     const message = known
@@ -342,4 +350,36 @@ export function validateMiddleware(raw: unknown, path: string): Validated<Middle
   const result = validate(middlewareSchemas[type], raw[given], `${path}.${type}`);
   if (!result.ok) return result;
   return { ok: true, value: { type, options: result.value } as MiddlewareConfig, warnings: result.warnings };
+}
+
+/** Validates `plugin: { <name>: options }`: exactly one plugin, one this gateway implements. */
+function validatePlugin(raw: unknown, path: string): Validated<MiddlewareConfig> {
+  if (!isRawMap(raw)) return { ok: false, errors: [`${path}: expected a map`], warnings: [] };
+  const names = Object.keys(raw);
+  if (names.length !== 1) {
+    return {
+      ok: false,
+      errors: [
+        `${path}: a plugin middleware needs exactly one plugin, got ${names.length} (${names.join(', ')})`,
+      ],
+      warnings: [],
+    };
+  }
+  const given = names[0] ?? '';
+  const type = findKey(pluginSchemas, given) as PluginMiddlewareConfig['type'] | undefined;
+  if (type === undefined) {
+    const known = Object.keys(pluginSchemas).join(', ');
+    return {
+      ok: false,
+      errors: [`${path}: unknown plugin "${given}" (this gateway has: ${known})`],
+      warnings: [],
+    };
+  }
+  const result = validate(pluginSchemas[type], raw[given], `${path}.${type}`);
+  if (!result.ok) return result;
+  return {
+    ok: true,
+    value: { type, plugin: true, options: result.value } as MiddlewareConfig,
+    warnings: result.warnings,
+  };
 }

@@ -276,6 +276,20 @@ export function withDefault<T>(schema: Schema<T>, value: T): Schema<T> & { reado
   return { ...schema, present: true, defaultValue: value, parse: schema.parse };
 }
 
+/** An absolute `http:` or `https:` URL. */
+export function httpUrl(): Schema<string> {
+  return refine(string({ nonEmpty: true }), (value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'http:' || url.protocol === 'https:'
+        ? undefined
+        : `unsupported scheme ${url.protocol}`;
+    } catch {
+      return `invalid URL "${value}"`;
+    }
+  });
+}
+
 /** Checks a parsed value further; `check` returns a message for a bad value. */
 export function refine<T>(schema: Schema<T>, check: (value: T) => string | undefined): Schema<T> {
   return {

@@ -17,6 +17,7 @@ import {
 } from '../config/dynamic-schema.ts';
 import type { Handler } from '../http/handler.ts';
 import type { TransportSettings } from '../http/transport.ts';
+import { KeySetRegistry } from '../middlewares/jwt/key-sets.ts';
 import type { Middleware } from '../middlewares/types.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Muxer, type Route } from '../router/muxer.ts';
@@ -49,6 +50,8 @@ export interface BuildOptions {
   /** Timeouts of services without a `serversTransport` (static `serversTransport.forwardingTimeouts`). */
   readonly defaultTimeouts: TransportSettings;
   readonly pools: PoolRegistry;
+  /** Token-signing keys fetched by `jwt` middlewares, kept across reloads (default: kept for this build only). */
+  readonly keySets?: KeySetRegistry;
   /** Services provided by the gateway itself, e.g. `api@internal`, `noop@internal`. */
   readonly internalServices: ReadonlyMap<string, Handler>;
   readonly logger: Logger;
@@ -87,10 +90,13 @@ class RuntimeBuilder {
   readonly #services = new Map<string, Built<Handler>>();
   readonly #middlewareConfigs = new Map<string, MiddlewareConfig>();
   readonly #middlewares = new Map<string, Built<{ middleware: Middleware; members: string[] }>>();
+  readonly #keySets: KeySetRegistry;
+  readonly #keySources = new Set<string>();
 
   constructor(config: DynamicConfig, options: BuildOptions) {
     this.#config = config;
     this.#options = options;
+    this.#keySets = options.keySets ?? new KeySetRegistry();
   }
 
   build(): Runtime {
@@ -107,6 +113,7 @@ class RuntimeBuilder {
     }
     // Every middleware defined is built, used or not, so its errors show up now rather than on first use.
     for (const name of this.#middlewareConfigs.keys()) this.#resolveMiddleware(name, []);
+    this.#keySets.retain(this.#keySources);
     return { muxers, info: this.#info, poolKeys: this.#poolKeys };
   }
 
@@ -227,7 +234,12 @@ class RuntimeBuilder {
         continue;
       }
       info.type = result.value.type.toLowerCase();
-      info.config = { [result.value.type]: result.value.options };
+      const options = result.value.options;
+      // Plugins show as Traefik shows them: under `plugin`, with the plugin's name as the type.
+      info.config =
+        'plugin' in result.value
+          ? { plugin: { [result.value.type]: options } }
+          : { [result.value.type]: options };
       this.#middlewareConfigs.set(info.name, result.value);
     }
   }
@@ -255,11 +267,12 @@ class RuntimeBuilder {
       try {
         const middleware = createMiddleware(config, {
           lease: this.#lease,
-          onError: (error) =>
-            this.#options.logger.error(
-              { middleware: qualified, err: error },
-              'forwardAuth: the auth server could not be reached; answering 500',
-            ),
+          onError: (error, message) =>
+            this.#options.logger.error({ middleware: qualified, err: error }, message),
+          keyCache: (source) => {
+            this.#keySources.add(source);
+            return this.#keySets.get(source);
+          },
           resolveChain: (names) =>
             names.map((member) => {
               const resolved = this.#resolveMiddleware(member, [...stack, qualified]);

@@ -6,6 +6,8 @@ import { basicAuth } from '../middlewares/basic-auth.ts';
 import { chain } from '../middlewares/chain.ts';
 import { forwardAuth } from '../middlewares/forward-auth.ts';
 import { headers } from '../middlewares/headers.ts';
+import type { KeyCache } from '../middlewares/jwt/key-sets.ts';
+import { jwt, keySourceId } from '../middlewares/jwt.ts';
 import { redirectScheme } from '../middlewares/redirect-scheme.ts';
 import { stripPrefix } from '../middlewares/strip-prefix.ts';
 import type { Middleware } from '../middlewares/types.ts';
@@ -16,14 +18,26 @@ export interface MiddlewareDeps {
   /** Resolves the members of a chain, by name, in order. */
   readonly resolveChain: (names: readonly string[]) => Middleware[];
   /** Reports a runtime failure of the middleware worth a log line. */
-  readonly onError: (error: unknown) => void;
+  readonly onError: (error: unknown, message: string) => void;
+  /** The key cache of a `jwt` middleware's key source, kept across reloads. */
+  readonly keyCache: (source: string) => KeyCache;
 }
 
 /** Builds a middleware. Throws `ResourceError` (or a TypeError from a factory) when it cannot be built. */
 export function createMiddleware(config: MiddlewareConfig, deps: MiddlewareDeps): Middleware {
   switch (config.type) {
     case 'forwardAuth':
-      return forwardAuth(config.options, { lease: deps.lease, onError: deps.onError });
+      return forwardAuth(config.options, {
+        lease: deps.lease,
+        onError: (error) =>
+          deps.onError(error, 'forwardAuth: the auth server could not be reached; answering 500'),
+      });
+    case 'jwt':
+      return jwt(config.options, {
+        lease: deps.lease,
+        keyCache: deps.keyCache(keySourceId(config.options)),
+        onError: deps.onError,
+      });
     case 'basicAuth':
       return basicAuth(config.options);
     case 'stripPrefix':
