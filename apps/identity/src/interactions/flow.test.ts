@@ -327,6 +327,20 @@ describe('login page', () => {
     assert.equal(back.searchParams.get('state'), 'state-123');
   });
 
+  it('denying consent sends the client access_denied', async () => {
+    const browser = new CookieClient(identity.url);
+    const loginPath = await startAuthorization(browser, pkce().challenge);
+    const consent = await follow(
+      browser,
+      await browser.post(`${loginPath}/login`, { username: 'bob', password: 'bob-password' }),
+    );
+    assert.ok(consent instanceof Response);
+    const consentPath = /action="(\/interaction\/[\w-]+)\/confirm"/.exec(await consent.text())?.[1];
+    const back = await follow(browser, await browser.post(`${consentPath}/abort`, {}));
+    assert.ok(back instanceof URL);
+    assert.equal(back.searchParams.get('error'), 'access_denied');
+  });
+
   it('answers a GET on the form posts with 404, and an unknown interaction with the expiry page', async () => {
     const browser = new CookieClient(identity.url);
     const loginPath = await startAuthorization(browser, pkce().challenge);

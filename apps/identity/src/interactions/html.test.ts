@@ -47,6 +47,19 @@ describe('pages', () => {
     assert.match(page, /type="password"/);
   });
 
+  it('deny on the consent page posts to abort', () => {
+    const page = consentPage({
+      uid: 'abc',
+      clientName: 'x',
+      userName: 'y',
+      scopes: [],
+      claims: [],
+      resources: [],
+    });
+    assert.match(page, /<form method="post" action="\/interaction\/abc\/confirm">/);
+    assert.match(page, /<button type="submit" formaction="\/interaction\/abc\/abort">Deny<\/button>/);
+  });
+
   it('describe the scopes asked for on the consent page', () => {
     const page = consentPage({
       uid: 'abc',

@@ -21,6 +21,7 @@ input:focus{outline:2px solid var(--accent);outline-offset:1px}
 button{flex:1;padding:.6rem 1rem;font:inherit;font-weight:600;border-radius:6px;cursor:pointer;
 border:1px solid var(--line);background:transparent;color:inherit}
 button.primary{background:var(--accent);border-color:var(--accent);color:var(--accent-text)}
+button.link{border:0;padding:.75rem 0 0;font-weight:400;color:var(--accent);text-decoration:underline}
 .error{background:var(--error-bg);color:var(--error);border-radius:6px;padding:.6rem .8rem;margin:1rem 0 0}
 ul{padding-left:1.2rem;margin:.75rem 0}
 code{font-size:.85em}
@@ -86,7 +87,7 @@ ${view.error ? html`<p class="error" role="alert">${view.error}</p>` : ''}
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1000"${view.username ? new SafeHtml(' autofocus') : ''}>
 <div class="actions"><button class="primary" type="submit">Sign in</button></div>
 </form>
-<form method="post" action="${base}/abort"><div class="actions"><button type="submit">Cancel</button></div></form>
+<form method="post" action="${base}/abort"><button class="link" type="submit">Cancel and return to the application</button></form>
 <p class="muted">Demo users are listed in <code>infra/identity/identity.yml</code>.</p>`,
   );
 }
@@ -120,8 +121,10 @@ export function consentPage(view: ConsentView): string {
     html`<h1>Allow access?</h1>
 <p><strong>${view.clientName}</strong> asks, for <strong>${view.userName}</strong>:</p>
 ${items.length ? html`<ul>${items}</ul>` : html`<p class="muted">Nothing beyond what you granted before.</p>`}
-<form method="post" action="${base}/confirm"><div class="actions"><button class="primary" type="submit" autofocus>Allow</button></div></form>
-<form method="post" action="${base}/abort"><div class="actions"><button type="submit">Deny</button></div></form>`,
+<form method="post" action="${base}/confirm"><div class="actions">
+<button type="submit" formaction="${base}/abort">Deny</button>
+<button class="primary" type="submit" autofocus>Allow</button>
+</div></form>`,
   );
 }
 
