@@ -109,37 +109,53 @@ function admissionAnswer(answer: Answer): string | undefined {
     : `probability ${body.probability}`;
 }
 
+/** A request to the web entrypoint whose answer is `status` with exactly `body` (when given). */
+function jsonCheck(
+  name: string,
+  path: string,
+  init: Parameters<typeof send>[2],
+  status: number,
+  body?: unknown,
+): WalkthroughCheck {
+  return { name, run: async (t) => expectJson(await send(t.web, path, init), status, body) };
+}
+
 /** The walkthrough, in the README's order. */
 export const WALKTHROUGH: readonly WalkthroughCheck[] = [
-  {
-    name: 'http :8000/pybackend → 403 Not authenticated',
-    run: async (t) => expectJson(await send(t.web, '/pybackend'), 403, { detail: 'Not authenticated' }),
-  },
-  {
-    name: 'http :8000/pybackend "Authorization: Bearer foo" → 401 Invalid Token',
-    run: async (t) =>
-      expectJson(await send(t.web, '/pybackend', { headers: bearer('foo') }), 401, {
-        detail: 'Invalid Token',
-      }),
-  },
-  {
-    name: 'http :8000/pybackend "Authorization: Bearer foobar" → 200',
-    run: async (t) =>
-      expectJson(await send(t.web, '/pybackend', { headers: demo }), 200, { title: 'Python Backend API' }),
-  },
-  {
-    name: 'http :8000/pybackend/foobar (bearer foobar) → path foobar',
-    run: async (t) =>
-      expectJson(await send(t.web, '/pybackend/foobar', { headers: demo }), 200, {
-        path: 'foobar',
-        title: 'Python Backend API',
-      }),
-  },
-  {
-    name: 'http :8000/rbackend (bearer foobar) → R Backend API',
-    run: async (t) =>
-      expectJson(await send(t.web, '/rbackend', { headers: demo }), 200, { title: 'R Backend API' }),
-  },
+  jsonCheck('http :8000/pybackend → 403 Not authenticated', '/pybackend', {}, 403, {
+    detail: 'Not authenticated',
+  }),
+  jsonCheck(
+    'http :8000/pybackend "Authorization: Bearer foo" → 401',
+    '/pybackend',
+    { headers: bearer('foo') },
+    401,
+    {
+      detail: 'Invalid Token',
+    },
+  ),
+  jsonCheck(
+    'http :8000/pybackend "Authorization: Bearer foobar" → 200',
+    '/pybackend',
+    { headers: demo },
+    200,
+    {
+      title: 'Python Backend API',
+    },
+  ),
+  jsonCheck(
+    'http :8000/pybackend/foobar (bearer foobar) → path foobar',
+    '/pybackend/foobar',
+    { headers: demo },
+    200,
+    {
+      path: 'foobar',
+      title: 'Python Backend API',
+    },
+  ),
+  jsonCheck('http :8000/rbackend (bearer foobar) → R Backend API', '/rbackend', { headers: demo }, 200, {
+    title: 'R Backend API',
+  }),
   {
     name: 'http POST :8000/rbackend/admission {"gre": 600, "rank": "1"} → result true',
     run: async (t) =>
@@ -154,19 +170,13 @@ export const WALKTHROUGH: readonly WalkthroughCheck[] = [
         await send(t.web, '/pybackend/admission', { method: 'POST', headers: jsonBody, body: admission }),
       ),
   },
-  {
-    name: 'http POST :8000/pybackend/admission {"gre": 900} → 422',
-    run: async (t) =>
-      expectJson(
-        await send(t.web, '/pybackend/admission', {
-          method: 'POST',
-          headers: jsonBody,
-          body: '{"gre": 900}',
-        }),
-        422,
-        { detail: 'body/gre must be <= 800' },
-      ),
-  },
+  jsonCheck(
+    'http POST :8000/pybackend/admission {"gre": 900} → 422',
+    '/pybackend/admission',
+    { method: 'POST', headers: jsonBody, body: '{"gre": 900}' },
+    422,
+    { detail: 'body/gre must be <= 800' },
+  ),
   {
     name: 'http :8000/rbackend/admission/model → the glm card',
     run: async (t) => {
