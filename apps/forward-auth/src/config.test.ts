@@ -160,6 +160,7 @@ describe('loadConfig: browser login', () => {
         /COOKIE_SECRET: key 1 must be 32 bytes/.test(err.message) &&
         !/c2hvcnQ/.test(err.message),
     );
+    refuses({ COOKIE_SECRET: 'c2hvcnQ=' }, /COOKIE_SECRET: key 1/);
     refuses({ OIDC_ISSUER: 'http://localhost:4444' }, /OIDC_CLIENT_ID: required/);
     refuses({ OIDC_CLIENT_ID: 'x' }, /OIDC_ISSUER: required by OIDC_CLIENT_ID/);
     refuses({ ...login, OIDC_INTERNAL_URL: 'identity:4444' }, /OIDC_INTERNAL_URL/);

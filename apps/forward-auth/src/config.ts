@@ -126,6 +126,8 @@ function cookieKeys(spec: string, problems: string[]): Buffer[] {
 }
 
 function loginConfig(vars: Env, publicUrl: string, problems: string[]): LoginConfig | null {
+  // Checked even with login off, so a bad key is found before login is turned on.
+  const keys = vars.COOKIE_SECRET === undefined ? null : cookieKeys(vars.COOKIE_SECRET, problems);
   if (vars.OIDC_ISSUER === undefined) {
     const orphans = (
       ['OIDC_INTERNAL_URL', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_POST_LOGOUT_URL'] as const
@@ -149,7 +151,7 @@ function loginConfig(vars: Env, publicUrl: string, problems: string[]): LoginCon
     clientId: vars.OIDC_CLIENT_ID ?? '',
     clientSecret: vars.OIDC_CLIENT_SECRET ?? null,
     scope: vars.OIDC_SCOPES,
-    cookieKeys: vars.COOKIE_SECRET === undefined ? null : cookieKeys(vars.COOKIE_SECRET, problems),
+    cookieKeys: keys,
     sessionMaxAge: vars.SESSION_MAX_AGE,
     postLogoutRedirectUrl: vars.OIDC_POST_LOGOUT_URL ?? `${publicUrl}/`,
   };

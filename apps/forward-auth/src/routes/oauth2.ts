@@ -142,6 +142,7 @@ export async function oauth2Routes(app: Service, options: Oauth2RoutesOptions): 
   app.get('/oauth2/sign_out', { schema: { querystring: ReturnQuery } }, async (request, reply) => {
     const user = currentUser(request);
     endSession(request);
+    if (user !== null) request.log.info({ sub: user.sub }, 'signed out');
     const returnTo = returnUrls.resolve(request.query.rd);
     if (user?.idToken === undefined) return reply.redirect(returnTo, 302);
     // Also end the provider's session, or the next login would sign the same user in without asking.
@@ -157,7 +158,6 @@ export async function oauth2Routes(app: Service, options: Oauth2RoutesOptions): 
       id_token_hint: user.idToken,
       post_logout_redirect_uri: options.postLogoutRedirectUrl,
     });
-    request.log.info({ sub: user.sub }, 'signed out');
     return reply.redirect(url.href, 302);
   });
 }
