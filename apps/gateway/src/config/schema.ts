@@ -237,6 +237,8 @@ export function object<S extends Shape>(shape: S, options: ObjectOptions = {}): 
         return void issues.error(path, `expected a map, got ${describe(input)}`);
       }
       const out: Record<string, unknown> = {};
+      // Fields given but invalid: their error is reported already, "is required" would only repeat it.
+      const given = new Set<string>();
       for (const [rawKey, value] of Object.entries(source)) {
         const key = known.get(rawKey.toLowerCase());
         if (key === undefined) {
@@ -249,15 +251,16 @@ export function object<S extends Shape>(shape: S, options: ObjectOptions = {}): 
           else issues.error(join(path, rawKey), 'unknown field');
           continue;
         }
-        if (key in out) {
+        if (given.has(key)) {
           issues.error(join(path, rawKey), `given twice (field names are case-insensitive)`);
           continue;
         }
+        given.add(key);
         const parsed = shape[key]?.parse(value, join(path, key), issues);
         if (parsed !== undefined) out[key] = parsed;
       }
       for (const [key, schema] of Object.entries(shape)) {
-        if (key in out) continue;
+        if (key in out || given.has(key)) continue;
         if (schema.isRequired) issues.error(join(path, key), 'is required');
         else if (schema.defaultValue !== undefined) out[key] = structuredClone(schema.defaultValue);
       }

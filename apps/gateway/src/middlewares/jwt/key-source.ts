@@ -119,20 +119,20 @@ export class KeySource {
     });
     if (response.status !== 200) {
       await response.body?.cancel();
-      throw new Error(`the discovery document ${url} answered ${response.status}`);
+      throw new Error(`it answered ${response.status}`);
     }
     const document = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
-    if (typeof document !== 'object' || document === null) {
-      throw new Error(`the discovery document ${url} is not a JSON object`);
+    if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+      throw new Error('it is not a JSON object');
     }
     if (document.issuer !== this.#options.issuer) {
       throw new Error(
-        `the discovery document ${url} names the issuer ${JSON.stringify(document.issuer)}, expected ${JSON.stringify(this.#options.issuer)}`,
+        `it names the issuer ${JSON.stringify(document.issuer)}, expected ${JSON.stringify(this.#options.issuer)}`,
       );
     }
     const jwksUri = document.jwks_uri;
     if (typeof jwksUri !== 'string' || !/^https?:\/\//i.test(jwksUri) || !URL.canParse(jwksUri)) {
-      throw new Error(`the discovery document ${url} has no http(s) jwks_uri`);
+      throw new Error('it has no http(s) jwks_uri');
     }
     this.#options.cache.jwksUri = jwksUri;
     return jwksUri;
