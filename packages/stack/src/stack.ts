@@ -13,6 +13,14 @@ export function stackProcesses(config: StackConfig, root: string = repoRoot): Pr
   const app = (name: string) => join(root, 'apps', name);
   return [
     {
+      name: 'identity',
+      cwd: app('identity'),
+      args: ['src/main.ts'],
+      // The issuer is what browsers and token checkers both use, so it names localhost, not 127.0.0.1.
+      env: { ...common, PORT: String(config.IDENTITY_PORT), ISSUER: `http://localhost:${config.IDENTITY_PORT}` },
+      readyUrl: `${local(config.IDENTITY_PORT)}/healthz`,
+    },
+    {
       name: 'model-service',
       cwd: app('model-service'),
       args: ['src/main.ts'],
