@@ -78,53 +78,40 @@ describe('JWT mode', () => {
     assert.equal(res.headers['x-auth-client'], 'cc-client');
   });
 
-  it('refuses alg none', async () => {
-    const header = b64({ alg: 'none', typ: 'JWT', kid: 'key-1' });
-    const payload = b64({
-      iss: issuer.issuer,
-      aud: 'api://test',
-      sub: 'x',
-      exp: Math.floor(Date.now() / 1000) + 60,
-      roles: ['invokeRole'],
-    });
-    assertRefused(await check(app, `${header}.${payload}.`), /algorithm not allowed/);
+  /** Claims that would pass every check, for tokens built by hand. */
+  const handMadeClaims = () => ({
+    iss: issuer.issuer,
+    aud: 'api://test',
+    sub: 'x',
+    exp: Math.floor(Date.now() / 1000) + 60,
+    roles: ['invokeRole'],
   });
 
-  it('refuses HS256 signed with the public key as the HMAC secret', async () => {
+  /** The classic confusion attack: HS256 with the issuer's public key (PEM) as the HMAC secret. */
+  function hs256WithPublicKey(): string {
     const pem = createPublicKey({ key: issuer.publicJwk(), format: 'jwk' }).export({
       type: 'spki',
       format: 'pem',
     });
-    const header = b64({ alg: 'HS256', typ: 'JWT', kid: 'key-1' });
-    const payload = b64({
-      iss: issuer.issuer,
-      aud: 'api://test',
-      sub: 'x',
-      exp: Math.floor(Date.now() / 1000) + 60,
-      roles: ['invokeRole'],
-    });
-    const signature = createHmac('sha256', pem).update(`${header}.${payload}`).digest('base64url');
-    assertRefused(await check(app, `${header}.${payload}.${signature}`), /algorithm not allowed/);
+    const signingInput = `${b64({ alg: 'HS256', typ: 'JWT', kid: 'key-1' })}.${b64(handMadeClaims())}`;
+    return `${signingInput}.${createHmac('sha256', pem).update(signingInput).digest('base64url')}`;
+  }
+
+  it('refuses alg none', async () => {
+    const token = `${b64({ alg: 'none', typ: 'JWT', kid: 'key-1' })}.${b64(handMadeClaims())}.`;
+    assertRefused(await check(app, token), /algorithm not allowed/);
+  });
+
+  it('refuses HS256 signed with the public key as the HMAC secret', async () => {
+    assertRefused(await check(app, hs256WithPublicKey()), /algorithm not allowed/);
   });
 
   it('refuses HS256 even when the issuer is configured for several asymmetric algorithms', async () => {
     const multi = appFor([issuerConfig(issuer, { algorithms: ['RS256', 'PS256', 'ES256'] })]);
-    const pem = createPublicKey({ key: issuer.publicJwk(), format: 'jwk' }).export({
-      type: 'spki',
-      format: 'pem',
-    });
-    const header = b64({ alg: 'HS256', kid: 'key-1' });
-    const payload = b64({
-      iss: issuer.issuer,
-      aud: 'api://test',
-      sub: 'x',
-      exp: Math.floor(Date.now() / 1000) + 60,
-    });
-    const signature = createHmac('sha256', pem).update(`${header}.${payload}`).digest('base64url');
-    assertRefused(await check(multi, `${header}.${payload}.${signature}`), /algorithm not allowed/);
+    assertRefused(await check(multi, hs256WithPublicKey()), /algorithm not allowed/);
     // An allowed algorithm that is not the published key's: no key matches, whatever the signature.
-    const es = b64({ alg: 'ES256', kid: 'key-1' });
-    assertRefused(await check(multi, `${es}.${payload}.${'A'.repeat(86)}`), /no key of the issuer matches/);
+    const es = `${b64({ alg: 'ES256', kid: 'key-1' })}.${b64(handMadeClaims())}.${'A'.repeat(86)}`;
+    assertRefused(await check(multi, es), /no key of the issuer matches/);
     await multi.close();
   });
 
