@@ -30,7 +30,7 @@ describe('jwt key source', () => {
       timeout: 1_000,
       cooldown: 30_000,
       cacheMaxAge: 600_000,
-      retryDelay: 100,
+      retryDelay: 500,
       fetch: fetchDirect,
       cache: { jwks: {} },
       onError: (error) => errors.push(error),
@@ -71,7 +71,7 @@ describe('jwt key source', () => {
         code: 'ERR_JWKS_NO_MATCHING_KEY',
       });
 
-      await sleep(110);
+      await sleep(550);
       issuer.setDown(false);
       await keys.getKey({ alg: 'RS256', kid: 'k1' }, token);
       assert.equal(count('/jwks?stale'), fetches + 2);
@@ -93,7 +93,7 @@ describe('jwt key source', () => {
     } finally {
       issuer.setDown(false);
     }
-    await sleep(110);
+    await sleep(550);
     assert.equal((await keys.getKey({ alg: 'RS256', kid: 'k1' }, token)).type, 'public');
   });
 
