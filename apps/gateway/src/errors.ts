@@ -26,13 +26,6 @@ export class StaticConfigError extends GatewayError {
   }
 }
 
-/** A dynamic configuration template could not be parsed or rendered. */
-export class TemplateError extends GatewayError {
-  constructor(message: string) {
-    super('ERR_TEMPLATE', message);
-  }
-}
-
 /** A dynamic configuration file could not be read, rendered or parsed: the whole reload is rejected. */
 export class ProviderLoadError extends GatewayError {
   /** The file at fault. */

@@ -17,7 +17,11 @@ export function stackProcesses(config: StackConfig, root: string = repoRoot): Pr
       cwd: app('identity'),
       args: ['src/main.ts'],
       // The issuer is what browsers and token checkers both use, so it names localhost, not 127.0.0.1.
-      env: { ...common, PORT: String(config.IDENTITY_PORT), ISSUER: `http://localhost:${config.IDENTITY_PORT}` },
+      env: {
+        ...common,
+        PORT: String(config.IDENTITY_PORT),
+        ISSUER: `http://localhost:${config.IDENTITY_PORT}`,
+      },
       readyUrl: `${local(config.IDENTITY_PORT)}/healthz`,
     },
     {

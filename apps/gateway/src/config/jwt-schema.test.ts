@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { renderTemplate } from '@gateway-pattern/go-template';
 import { parse } from 'yaml';
 import { validateMiddleware } from './dynamic-schema.ts';
-import { renderTemplate } from './template.ts';
 
 const path = 'middlewares.adder-jwt';
 const base = { issuer: 'http://localhost:4444', audiences: ['api://adder'] };

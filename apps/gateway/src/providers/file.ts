@@ -9,6 +9,7 @@
 import { type FSWatcher, watch as fsWatch } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { renderTemplate } from '@gateway-pattern/go-template';
 import { parseDocument } from 'yaml';
 import {
   type DynamicConfig,
@@ -17,7 +18,6 @@ import {
   resourceKinds,
 } from '../config/dynamic-config.ts';
 import { findKey, isRawMap, type RawMap } from '../config/raw.ts';
-import { renderTemplate } from '../config/template.ts';
 import { ProviderLoadError } from '../errors.ts';
 
 /** Options of {@link FileProvider}. */

@@ -181,3 +181,23 @@ describe('parseDirectory', () => {
     }
   });
 });
+
+describe('the config file as a template', () => {
+  it('renders {{ env }} before parsing, so the demo file follows GATEWAY_PUBLIC_URL', async () => {
+    const standard = await loadDirectory(DEFAULT_IDENTITY_CONFIG, {});
+    assert.deepEqual(standard.clients.get('forward-auth')?.redirectUris, [
+      'http://localhost:8000/oauth2/callback',
+    ]);
+    const moved = await loadDirectory(DEFAULT_IDENTITY_CONFIG, { GATEWAY_PUBLIC_URL: 'https://gw.example' });
+    assert.deepEqual(moved.clients.get('forward-auth')?.redirectUris, ['https://gw.example/oauth2/callback']);
+    assert.deepEqual(moved.clients.get('forward-auth')?.postLogoutRedirectUris, ['https://gw.example/']);
+  });
+
+  it('names the file and line of a template error', () => {
+    assert.throws(
+      () => parseDirectory('/etc/identity.yml', 'resources: []\nclients: [{{ nope }}]\n'),
+      (err: unknown) =>
+        err instanceof DirectoryError && /identity\.yml:2: function "nope" not defined/.test(err.message),
+    );
+  });
+});

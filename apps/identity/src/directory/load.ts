@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname, isAbsolute, relative } from 'node:path';
+import { renderTemplate } from '@gateway-pattern/go-template';
 import type { TLocalizedValidationError } from 'typebox/error';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
@@ -70,8 +71,15 @@ function displayPath(file: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
 
-/** Reads, parses (YAML, or JSON for `.json`) and validates the identity config file. */
-export async function loadDirectory(file: string): Promise<Directory> {
+/** What `{{ env "X" }}` in the config file reads. */
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads, renders, parses (YAML, or JSON for `.json`) and validates the identity config file. Like the gateway's
+ * dynamic files, it is a Go template first, so `{{ env "GATEWAY_PUBLIC_URL" | default "http://localhost:8000" }}`
+ * lets one file serve every deployment.
+ */
+export async function loadDirectory(file: string, env: Environment = process.env): Promise<Directory> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -80,11 +88,20 @@ export async function loadDirectory(file: string): Promise<Directory> {
       (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
     throw new DirectoryError(file, '', `cannot read: ${reason}`, { cause: err });
   }
-  return parseDirectory(file, text);
+  return parseDirectory(file, text, env);
 }
 
-/** Parses and validates the text of an identity config file; `file` names it in errors and picks the format. */
-export function parseDirectory(file: string, text: string): Directory {
+/**
+ * Renders, parses and validates the text of an identity config file; `file` names it in errors and picks the
+ * format.
+ */
+export function parseDirectory(file: string, source: string, env: Environment = {}): Directory {
+  let text: string;
+  try {
+    text = renderTemplate(source, { name: displayPath(file), env });
+  } catch (err) {
+    throw new DirectoryError(file, '', (err as Error).message, { cause: err });
+  }
   let data: unknown;
   try {
     data = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });

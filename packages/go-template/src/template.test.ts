@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TemplateError } from '../errors.ts';
-import { renderTemplate } from './template.ts';
+import { renderTemplate, TemplateError } from './template.ts';
 
 const render = (text: string, env: Record<string, string> = {}) =>
   renderTemplate(text, { name: 'dyn.yml', env });

@@ -6,7 +6,10 @@
  * as Go reports it: `template: <file>:<line>: function "x" not defined`.
  */
 
-import { TemplateError } from '../errors.ts';
+/** A template could not be parsed or rendered; the message names the file and line as Go does. */
+export class TemplateError extends Error {
+  readonly code = 'ERR_TEMPLATE';
+}
 
 /** Values a template can see. */
 export interface TemplateContext {

@@ -1,0 +1,1 @@
+export { renderTemplate, type TemplateContext, TemplateError } from './template.ts';
