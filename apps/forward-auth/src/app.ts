@@ -8,7 +8,7 @@ import { OidcClient, type OidcOptions } from './login/oidc.ts';
 import { ReturnUrls } from './login/return-url.ts';
 import { registerSessions } from './login/session.ts';
 import { type AuthLoginOptions, authRoutes } from './routes/auth.ts';
-import { oauth2DisabledRoutes, oauth2Routes } from './routes/oauth2.ts';
+import { oauth2DisabledRoutes, oauth2Routes, signedOutRoute } from './routes/oauth2.ts';
 import { rootRoutes } from './routes/root.ts';
 import type { StaticToken } from './tokens/static-tokens.ts';
 import { StaticTokenVerifier } from './tokens/static-tokens.ts';
@@ -104,6 +104,7 @@ export function buildApp(config: AppConfig): Service {
       app.log,
     );
     app.log.info({ issuer: login.issuer, clientId: login.clientId, publicUrl }, 'browser login on');
+    app.register(signedOutRoute);
     app.register(oauth2Routes, {
       oidc,
       returnUrls,

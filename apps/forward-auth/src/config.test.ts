@@ -134,7 +134,7 @@ describe('loadConfig: browser login', () => {
       scope: 'openid email profile roles',
       cookieKeys: null,
       sessionMaxAge: 43200,
-      postLogoutRedirectUrl: 'http://localhost:8000/',
+      postLogoutRedirectUrl: 'http://localhost:8000/oauth2/signed_out',
     });
   });
 
@@ -149,7 +149,7 @@ describe('loadConfig: browser login', () => {
     assert.deepEqual(config.returnOrigins, ['https://app.example', 'http://localhost:3000']);
     assert.equal(config.login?.cookieKeys?.length, 2);
     assert.deepEqual(config.login?.cookieKeys?.[0], Buffer.alloc(32, 7));
-    assert.equal(config.login?.postLogoutRedirectUrl, 'https://gateway.example/');
+    assert.equal(config.login?.postLogoutRedirectUrl, 'https://gateway.example/oauth2/signed_out');
   });
 
   it('refuses bad keys without quoting them, and incomplete or stray login settings', () => {

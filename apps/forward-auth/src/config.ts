@@ -9,6 +9,9 @@ export const SERVICE_NAME = 'forward-auth';
 /** The public base URL when `PUBLIC_URL` is unset: the gateway's `web` entrypoint of the local profile. */
 export const DEFAULT_PUBLIC_URL = 'http://localhost:8000';
 
+/** Where a browser lands after signing out, unless `OIDC_POST_LOGOUT_URL` says otherwise. */
+export const SIGNED_OUT_PATH = '/oauth2/signed_out';
+
 /** Environment variables of forward-auth, with their defaults. */
 export const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 4181 }),
@@ -153,7 +156,7 @@ function loginConfig(vars: Env, publicUrl: string, problems: string[]): LoginCon
     scope: vars.OIDC_SCOPES,
     cookieKeys: keys,
     sessionMaxAge: vars.SESSION_MAX_AGE,
-    postLogoutRedirectUrl: vars.OIDC_POST_LOGOUT_URL ?? `${publicUrl}/`,
+    postLogoutRedirectUrl: vars.OIDC_POST_LOGOUT_URL ?? `${publicUrl}${SIGNED_OUT_PATH}`,
   };
 }
 

@@ -23,7 +23,7 @@ function loginConfig(identity: RunningIdentity, overrides: Partial<LoginConfig> 
     scope: 'openid email profile roles',
     cookieKeys: [Buffer.alloc(32, 3)],
     sessionMaxAge: 3600,
-    postLogoutRedirectUrl: `${PUBLIC}/`,
+    postLogoutRedirectUrl: `${PUBLIC}/oauth2/signed_out`,
     ...overrides,
   };
 }
@@ -274,7 +274,7 @@ describe('browser login against the identity provider', () => {
     assert.match(setCookie(signOut, SESSION_COOKIE) ?? '', /^_forward_auth=;.*Max-Age=0/);
     const end = new URL(location(signOut));
     assert.equal(`${end.origin}${end.pathname}`, `${identity.url}/session/end`);
-    assert.equal(end.searchParams.get('post_logout_redirect_uri'), `${PUBLIC}/`);
+    assert.equal(end.searchParams.get('post_logout_redirect_uri'), `${PUBLIC}/oauth2/signed_out`);
     assert.ok(end.searchParams.get('id_token_hint'));
     assert.equal((await browser.authCheck('/pybackend')).status, 302, 'signed out at forward-auth');
 
@@ -287,7 +287,11 @@ describe('browser login against the identity provider', () => {
     assert.ok(action && xsrf, html);
     const done = await browser.idp.post(new URL(action).pathname, { xsrf, logout: 'yes' });
     assert.equal(done.status, 303);
-    assert.equal(location(done), `${PUBLIC}/`);
+    assert.equal(location(done), `${PUBLIC}/oauth2/signed_out`);
+    const landing = await browser.get(location(done));
+    assert.equal(landing.status, 200);
+    assert.match(landing.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(await landing.text(), /You are signed out/);
 
     // Signed out at the provider too: the next login asks for the password again.
     const start = await browser.get(`${PUBLIC}/oauth2/start`);

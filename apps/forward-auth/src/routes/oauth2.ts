@@ -1,6 +1,7 @@
 import type { Service } from '@gateway-pattern/service-kit';
 import * as client from 'openid-client';
 import { Type } from 'typebox';
+import { SIGNED_OUT_PATH } from '../config.ts';
 import { LoginDisabledError, LoginFailedError, LoginUnavailableError } from '../errors.ts';
 import { isHeaderSafe, rolesOf } from '../identity-headers.ts';
 import type { OidcClient } from '../login/oidc.ts';
@@ -160,6 +161,28 @@ export async function oauth2Routes(app: Service, options: Oauth2RoutesOptions): 
     });
     return reply.redirect(url.href, 302);
   });
+}
+
+// Static on purpose: nothing from the request is reflected, so there is nothing to escape.
+const SIGNED_OUT_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Signed out</title>
+<style>
+  :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
+  main { max-width: 28rem; margin: 15vh auto; padding: 2rem; border-radius: 12px; background: color-mix(in srgb, CanvasText 6%, Canvas); }
+  h1 { margin-top: 0; font-size: 1.4rem; }
+</style></head>
+<body><main><h1>You are signed out</h1>
+<p>Your session at the gateway has ended. Open any protected page to sign in again.</p></main></body>
+</html>
+`;
+
+/** `/oauth2/signed_out`: a page to land on after signing out, since the gateway routes nothing at `/`. */
+export async function signedOutRoute(app: Service): Promise<void> {
+  app.get(SIGNED_OUT_PATH, async (_request, reply) =>
+    reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(SIGNED_OUT_PAGE),
+  );
 }
 
 /** `/oauth2/*` when no provider is configured: a 404 that says why. */

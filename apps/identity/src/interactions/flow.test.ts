@@ -362,7 +362,7 @@ describe('sign-out', () => {
     };
     const query = new URLSearchParams({
       id_token_hint: tokens.id_token,
-      post_logout_redirect_uri: 'http://localhost:8000/',
+      post_logout_redirect_uri: 'http://localhost:8000/oauth2/signed_out',
       state: 'bye',
     });
     const confirm = await browser.fetch(`/session/end?${query}`);
@@ -375,7 +375,7 @@ describe('sign-out', () => {
     assert.ok(action && xsrf, page);
     const done = await browser.post(new URL(action).pathname, { xsrf, logout: 'yes' });
     assert.equal(done.status, 303);
-    assert.equal(location(done), 'http://localhost:8000/?state=bye');
+    assert.equal(location(done), 'http://localhost:8000/oauth2/signed_out?state=bye');
 
     // Signed out: the next authorization asks for the password again.
     const loginPath = await startAuthorization(browser, pkce().challenge);
