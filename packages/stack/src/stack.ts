@@ -5,22 +5,32 @@ import { repoRoot, type StackConfig } from './config.ts';
 const local = (port: number) => `http://127.0.0.1:${port}`;
 
 /**
+ * Key of forward-auth's session cookies in the local profile: a published DEMO credential (base64 of 32 bytes),
+ * so sessions survive a restart of forward-auth here. Anywhere else, set COOKIE_SECRET to `openssl rand -base64 32`.
+ */
+const DEMO_COOKIE_SECRET = 'ZGVtby1rZXktbG9jYWwtcHJvZmlsZS1vbmx5LTMyYnk=';
+
+/**
  * The processes of the local stack, in start order: backends and the auth service first, the gateway last,
  * so the gateway never routes to something that is not up yet.
  */
 export function stackProcesses(config: StackConfig, root: string = repoRoot): ProcessSpec[] {
   const common = { HOST: '127.0.0.1', LOG_LEVEL: config.LOG_LEVEL };
   const app = (name: string) => join(root, 'apps', name);
+  // What the browser sees; login redirects and the identity provider's registered callback follow it.
+  const gatewayPublicUrl = `http://localhost:${config.GATEWAY_WEB_PORT}`;
+  // Browsers, clients and token checkers must all name the issuer alike, so it is localhost, not 127.0.0.1.
+  const issuer = `http://localhost:${config.IDENTITY_PORT}`;
   return [
     {
       name: 'identity',
       cwd: app('identity'),
       args: ['src/main.ts'],
-      // The issuer is what browsers and token checkers both use, so it names localhost, not 127.0.0.1.
       env: {
         ...common,
         PORT: String(config.IDENTITY_PORT),
-        ISSUER: `http://localhost:${config.IDENTITY_PORT}`,
+        ISSUER: issuer,
+        GATEWAY_PUBLIC_URL: gatewayPublicUrl,
       },
       readyUrl: `${local(config.IDENTITY_PORT)}/healthz`,
     },
@@ -35,7 +45,17 @@ export function stackProcesses(config: StackConfig, root: string = repoRoot): Pr
       name: 'forward-auth',
       cwd: app('forward-auth'),
       args: ['src/main.ts'],
-      env: { ...common, PORT: String(config.FORWARD_AUTH_PORT), STATIC_TOKENS: config.STATIC_TOKENS },
+      env: {
+        ...common,
+        PORT: String(config.FORWARD_AUTH_PORT),
+        STATIC_TOKENS: config.STATIC_TOKENS,
+        PUBLIC_URL: gatewayPublicUrl,
+        OIDC_ISSUER: issuer,
+        OIDC_CLIENT_ID: 'forward-auth',
+        // Demo credentials of the local profile, as registered in infra/identity/identity.yml.
+        OIDC_CLIENT_SECRET: 'forward-auth-secret',
+        COOKIE_SECRET: DEMO_COOKIE_SECRET,
+      },
       readyUrl: `${local(config.FORWARD_AUTH_PORT)}/`,
     },
     {
@@ -77,6 +97,8 @@ export function stackProcesses(config: StackConfig, root: string = repoRoot): Pr
         PYBACKEND_URL: local(config.PYBACKEND_PORT),
         MODEL_SERVICE_URL: local(config.MODEL_SERVICE_PORT),
         ADDER_URL: local(config.ADDER_HTTP_PORT),
+        IDENTITY_ISSUER: issuer,
+        IDENTITY_URL: local(config.IDENTITY_PORT),
         GATEWAY_WEBSECURE_PORT: String(config.GATEWAY_WEBSECURE_PORT),
         BOS_RF_USERS_FILE: join(root, 'infra', 'gateway', 'bos-rf.htpasswd'),
       },

@@ -27,6 +27,22 @@ async function call(
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** A client-credentials access token for the adder from the stack's identity provider. */
+async function clientToken(clientId: string, secret: string): Promise<string> {
+  const res = await request(`http://127.0.0.1:${config.IDENTITY_PORT}/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', resource: 'api://adder' }).toString(),
+  });
+  const body = (await res.body.json()) as { access_token?: string };
+  assert.equal(res.statusCode, 200, JSON.stringify(body));
+  assert.ok(body.access_token);
+  return body.access_token;
+}
+
 /** The first row of the Boston data, as the walkthrough scores it (R's forest: 25.9). */
 const BOSTON_ROW_1 = {
   crim: 0.00632,
@@ -116,10 +132,42 @@ describe('walkthrough through the gateway', () => {
     assert.equal(res.text, '404 page not found\n');
   });
 
-  it('adds through the gateway', async () => {
-    const res = await call('/add/10/10', { headers: bearer('foobar') });
+  it('adds through the gateway with a client-credentials token, refusing the static one', async () => {
+    const res = await call('/add/10/10', {
+      headers: bearer(await clientToken('adder-cli', 'adder-cli-secret')),
+    });
     assert.equal(res.status, 200);
     assert.equal(res.text, '20');
+    const stat = await call('/add/10/10', { headers: bearer('foobar') });
+    assert.equal(stat.status, 401);
+    assert.match(String(stat.headers['www-authenticate']), /^Bearer error="invalid_token"/);
+  });
+
+  it('refuses /add to a client without the app role with 403 insufficient_scope', async () => {
+    const res = await call('/add/10/10', {
+      headers: bearer(await clientToken('no-role-client', 'no-role-secret')),
+    });
+    assert.equal(res.status, 403);
+    assert.match(String(res.headers['www-authenticate']), /error="insufficient_scope"/);
+    const anonymous = await call('/add/10/10');
+    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.headers['www-authenticate'], 'Bearer');
+  });
+
+  it('sends a browser without a session to the login, and serves the login routes', async () => {
+    const res = await call('/pybackend/whoami', { headers: { accept: 'text/html' } });
+    assert.equal(res.status, 302);
+    const start = new URL(String(res.headers.location));
+    assert.equal(start.pathname, '/oauth2/start');
+    const login = await call(`${start.pathname}${start.search}`);
+    assert.equal(login.status, 302);
+    const authorize = new URL(String(login.headers.location));
+    assert.equal(authorize.origin, `http://localhost:${config.IDENTITY_PORT}`);
+    assert.equal(authorize.searchParams.get('client_id'), 'forward-auth');
+    assert.equal(
+      authorize.searchParams.get('redirect_uri'),
+      `http://localhost:${config.GATEWAY_WEB_PORT}/oauth2/callback`,
+    );
   });
 
   it('shows its routers and its metrics on the admin entrypoint', async () => {
@@ -132,6 +180,7 @@ describe('walkthrough through the gateway', () => {
       'adder@file enabled',
       'bos-rf-to-https@file enabled',
       'bos-rf@file enabled',
+      'oauth2@file enabled',
       'pybackend@file enabled',
       'rbackend@file enabled',
     ]);

@@ -27,4 +27,15 @@ describe('linesMatch', () => {
     assert.ok(!linesMatch(shown, printed));
     assert.ok(!linesMatch(['  FAIL  p99<250ms'], ['  ok    p99<250ms'], 'numbers-vary'));
   });
+
+  it('lets ... inside a line stand for any text on that line', () => {
+    const actual = ['    "access_token": "eyJhbGciOiJSUzI1NiJ9.e30.sig",', '    "expires_in": 600,'];
+    assert.ok(linesMatch(['    "access_token": "eyJ...",', '    "expires_in": 600,'], actual));
+    assert.ok(linesMatch(['...', '    "expires_in": 600,'], actual));
+    assert.ok(!linesMatch(['    "access_token": "xyz...",', '    "expires_in": 600,'], actual));
+    assert.ok(
+      !linesMatch(['    "access_token": "eyJ...", (x)', '...'], actual),
+      'regex characters are literal',
+    );
+  });
 });

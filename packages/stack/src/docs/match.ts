@@ -1,6 +1,7 @@
 /**
  * Compares what a command printed with what a page shows. A shown line that is just `...` stands for any
- * number of lines (headers, the rest of a long answer), so a page can show what matters and nothing volatile.
+ * number of lines (headers, the rest of a long answer), and `...` inside a line for any text on that line (a token,
+ * a date), so a page can show what matters and nothing volatile.
  */
 import type { BlockMode } from './blocks.ts';
 
@@ -24,10 +25,19 @@ function blurNumbers(line: string): string {
   return line.replaceAll(/\d+(\.\d+)?(ns|µs|us|ms|s|m|h)?/g, '#').replaceAll(/[∎\s]/g, '');
 }
 
+const escapeRegExp = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** One shown line as a test of a printed line: equal, or with each inner `...` standing for any text. */
+function lineTest(shown: string): (printed: string) => boolean {
+  if (!shown.includes(ELLIPSIS)) return (printed) => printed === shown;
+  const pattern = new RegExp(`^${shown.split(ELLIPSIS).map(escapeRegExp).join('.*')}$`);
+  return (printed) => pattern.test(printed);
+}
+
 /** Whether `actual` matches `expected`, where an `...` line of `expected` matches zero or more lines. */
 export function linesMatch(expected: string[], actual: string[], mode: BlockMode = 'exact'): boolean {
   const key = mode === 'numbers-vary' ? blurNumbers : (line: string) => line.trimEnd();
-  const e = expected.map((line) => (line.trim() === ELLIPSIS ? ELLIPSIS : key(line)));
+  const e = expected.map((line) => (line.trim() === ELLIPSIS ? ELLIPSIS : lineTest(key(line))));
   const a = actual.map(key);
   // memo[i][j]: e[i..] matches a[j..]; lines are few, so a table is cheap and avoids exponential backtracking.
   const memo = new Map<number, boolean>();
@@ -38,7 +48,10 @@ export function linesMatch(expected: string[], actual: string[], mode: BlockMode
     let result: boolean;
     if (i === e.length) result = j === a.length;
     else if (e[i] === ELLIPSIS) result = matches(i + 1, j) || (j < a.length && matches(i, j + 1));
-    else result = j < a.length && e[i] === a[j] && matches(i + 1, j + 1);
+    else {
+      const test = e[i];
+      result = j < a.length && typeof test === 'function' && test(a[j] ?? '') && matches(i + 1, j + 1);
+    }
     memo.set(slot, result);
     return result;
   };

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../config.ts';
 import type { Stack } from '../launcher.ts';
@@ -17,20 +17,24 @@ import { consoleBlocks } from './blocks.ts';
 import { linesMatch, normaliseLines } from './match.ts';
 import { executablePages, pageName } from './pages.ts';
 import { type PortPair, portPairs, toActualPorts, toStandardPorts } from './ports.ts';
-import { runCommand } from './shell.ts';
+import { Terminal } from './shell.ts';
 
-function hasHttpie(): boolean {
+/** Where a program is on the PATH, or undefined. */
+function which(program: string): string | undefined {
   try {
-    execFileSync('http', ['--version'], { stdio: 'ignore' });
-    return true;
+    return execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim() || undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-// CI installs HTTPie (.ci/run), so there a missing one is a failure, not a skip.
+const httpie = which('http');
+const missing = [httpie ? [] : ['HTTPie (http)'], which('jq') ? [] : ['jq']].flat();
+// CI installs both (.ci/run), so there a missing one is a failure, not a skip.
 const skip =
-  hasHttpie() || process.env.CI ? false : 'HTTPie (`http`) is not installed: apt-get install httpie';
+  missing.length === 0 || process.env.CI
+    ? false
+    : `${missing.join(' and ')} not installed: apt-get install httpie jq`;
 
 const pages = executablePages(repoRoot).map((path) => ({
   name: pageName(repoRoot, path),
@@ -53,18 +57,23 @@ describe('the pages answer as they show', { skip }, () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  for (const page of pages) {
+  for (const [i, page] of pages.entries()) {
     describe(page.name, () => {
+      // One terminal per page, as a reader follows it top to bottom.
+      let terminal: Terminal;
+      before(() => {
+        terminal = new Terminal({
+          cwd: repoRoot,
+          scratch: join(scratch, String(i)),
+          httpieDir: dirname(httpie ?? '/usr/bin/http'),
+        });
+      });
       for (const block of page.blocks) {
         const title = `line ${block.line}: ${block.examples[0]?.command.split('\n')[0] ?? '(empty)'}`;
         it(title, { skip: block.mode === 'skip' ? 'marked illustrative' : false }, async () => {
           assert.ok(block.examples.length > 0, 'a console block needs at least one "$ " command');
           for (const example of block.examples) {
-            const result = await runCommand(toActualPorts(example.command, pairs), {
-              cwd: repoRoot,
-              scratch,
-              timeoutMs: 90_000,
-            });
+            const result = await terminal.run(toActualPorts(example.command, pairs), 90_000);
             const actual = normaliseLines(toStandardPorts(result.output, pairs));
             assert.ok(!result.timedOut, `"${example.command}" did not finish`);
             assert.ok(
