@@ -4,6 +4,9 @@ import { Type } from 'typebox';
 /** The identity and forwarding headers `/whoami` reports, in this order. */
 export const IDENTITY_HEADERS = [
   'x-auth-user',
+  'x-auth-email',
+  'x-auth-roles',
+  'x-auth-client',
   'x-forwarded-user',
   'x-forwarded-email',
   'x-forwarded-prefix',
