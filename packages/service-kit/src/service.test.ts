@@ -157,3 +157,28 @@ describe('loadEnv names every bad variable once', () => {
     );
   });
 });
+
+describe('request logging', () => {
+  it('logs one debug line per request with the path, never the query', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logStream = {
+      write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+    };
+    const quiet = createService({ name: 'svc', logLevel: 'info', logStream });
+    quiet.get('/cb', async () => ({ ok: true }));
+    await quiet.inject({ method: 'GET', url: '/cb?code=secret-code&state=s' });
+    assert.deepEqual(
+      lines.filter((line) => line.msg === 'request'),
+      [],
+      'nothing per request at info',
+    );
+
+    const verbose = createService({ name: 'svc', logLevel: 'debug', logStream });
+    verbose.get('/cb', async () => ({ ok: true }));
+    await verbose.inject({ method: 'GET', url: '/cb?code=secret-code&state=s' });
+    const [line] = lines.filter((l) => l.msg === 'request');
+    assert.equal(line?.path, '/cb');
+    assert.equal(line?.status, 200);
+    assert.doesNotMatch(JSON.stringify(lines), /secret-code/);
+  });
+});

@@ -11,7 +11,7 @@ const NOISE = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'service', 're
 
 /**
  * Turns one line of a child's output into what the terminal shows: pino JSON becomes
- * `info  request method=GET url=/ status=200`, anything else passes through unchanged.
+ * `debug request method=GET path=/ status=200`, anything else passes through unchanged.
  */
 export function formatLogLine(line: string): string {
   if (!line.startsWith('{')) return line;
