@@ -88,10 +88,45 @@ describe('run against the real adder', () => {
 describe('schedules', () => {
   it('keeps a constant rate and runs for the duration', async () => {
     const target = slowTarget(1);
+    const started = performance.now();
     const summary = await run(target, { concurrency: 4, rps: 200, durationMs: 500 });
-    // 200/s for 0.5 s is 100 calls: never more; a busy machine's timers may lose some.
-    assert.ok(summary.count >= 50 && summary.count <= 101, String(summary.count));
-    assert.equal(Math.round(summary.totalMs), 500);
+    const wall = performance.now() - started;
+    // 200/s for 0.5 s: calls are due at 0, 5, ... 495 ms, and every due call is made, even a late one.
+    assert.equal(summary.count, 100);
+    assert.equal(target.calls, 100);
+    // The last call answers before the end: the run counts as lasting its duration (floating point aside).
+    assert.ok(
+      summary.totalMs > 499.9 && summary.totalMs <= Math.max(500, wall),
+      `${summary.totalMs} of ${wall}`,
+    );
+  });
+
+  it('counts the calls due before the end of a duration run that answer after it, with their full latency', async () => {
+    // Due every 10 ms for 300 ms: 30 calls. Those made from 200 ms on stall for 400 ms, so they answer
+    // after the run's end; dropping them would hide the stall (and undo the coordinated-omission correction).
+    let firstCall: number | undefined;
+    let stalled = 0;
+    const target: Target = {
+      call(): Promise<Outcome> {
+        const now = performance.now();
+        firstCall ??= now;
+        const stall = now - firstCall >= 200;
+        if (stall) stalled++;
+        return new Promise((resolve) =>
+          setTimeout(() => resolve({ status: 'OK', ok: true }), stall ? 400 : 1),
+        );
+      },
+      async close() {},
+    };
+    const summary = await run(target, { concurrency: 30, rps: 100, durationMs: 300 });
+    assert.ok(stalled >= 5, `stalled ${stalled}`);
+    assert.equal(summary.count, 30);
+    const slow = summary.histogram.filter((bar) => bar.upTo >= 400).reduce((sum, bar) => sum + bar.count, 0);
+    assert.ok(summary.latency.max >= 400, `max ${summary.latency.max}`);
+    // Every stalled call is in the histogram with its 400 ms (the bar holding 400 may start a little below it).
+    assert.ok(slow >= stalled, `${slow} calls at 400 ms or more, ${stalled} stalled`);
+    // The run lasted until the last of them answered.
+    assert.ok(summary.totalMs >= 600, `total ${summary.totalMs}`);
   });
 
   it('measures latency from the intended send time when the target stalls (no coordinated omission)', async () => {

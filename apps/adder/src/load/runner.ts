@@ -4,7 +4,8 @@
  * - constant rate (`rps`): calls are due at t0 + i/rps. Latency is measured from when a call was *due*, not
  *   from when it could be sent, so a stalled server shows up in the percentiles instead of silently slowing the
  *   sender down (coordinated omission). At most `concurrency` calls are in flight; late calls queue.
- * The first `warmup` calls (or the calls of the first `warmup` ms) are made but not recorded.
+ * The first `warmup` calls (or the calls of the first `warmup` ms) are made but not recorded. A duration run
+ * makes the calls due before its end and waits for them: each is recorded, however late it answers.
  */
 
 import { Recorder, type Summary } from './stats.ts';
@@ -89,9 +90,11 @@ class Run {
     } finally {
       this.#options.signal?.removeEventListener('abort', onAbort);
     }
-    // A run for a duration lasted that duration, even if its last call (at a constant rate) was due earlier.
+    // A run for a duration lasted at least that duration, even if its last call (at a constant rate) was due
+    // earlier, and until its last call answered when that was later.
+    const now = performance.now();
     const end =
-      this.#options.durationMs !== undefined && !this.#stopped ? this.#deadline() : performance.now();
+      this.#options.durationMs !== undefined && !this.#stopped ? Math.max(this.#deadline(), now) : now;
     return this.#recorder.summary(Math.max(0, end - this.#measureFrom));
   }
 
@@ -129,8 +132,8 @@ class Run {
     }
     if (!warmup) this.#measuredIssued++;
     const outcome = await this.#target.call();
-    const done = performance.now();
-    if (!warmup && done <= this.#deadline()) this.#recorder.record(outcome, done - dueAt);
+    // A call due before the end is recorded even when it answers after it: dropping it would hide a stall.
+    if (!warmup) this.#recorder.record(outcome, performance.now() - dueAt);
   }
 
   async #worker(): Promise<void> {
