@@ -6,9 +6,8 @@
  * replaces a working configuration. `watch()` reports changes, throttled.
  */
 
-import { type FSWatcher, watch as fsWatch } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { extname, join } from 'node:path';
 import { renderTemplate } from '@gateway-pattern/go-template';
 import { parseDocument } from 'yaml';
 import {
@@ -19,6 +18,7 @@ import {
 } from '../config/dynamic-config.ts';
 import { findKey, isRawMap, type RawMap } from '../config/raw.ts';
 import { ProviderLoadError } from '../errors.ts';
+import { isKubeletEntry, type Watch, watchFile, watchTree } from './watch.ts';
 
 /** Options of {@link FileProvider}. */
 export interface FileProviderOptions {
@@ -50,7 +50,7 @@ export class FileProvider {
   /** Provider name, the suffix of resource names (`router@file`). */
   readonly name = 'file';
   readonly #options: FileProviderOptions;
-  #watcher: FSWatcher | undefined;
+  #watch: Watch | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: FileProviderOptions) {
@@ -78,12 +78,13 @@ export class FileProvider {
   }
 
   /**
-   * Calls `onChange` after files change, at most once per throttle window. Directory mode watches the directory
-   * tree (Traefik does not watch subdirectories, #3986; here they are watched where the platform allows);
-   * filename mode watches the parent directory so editors and bind mounts that replace the file are seen.
+   * Calls `onChange` after files change, at most once per throttle window. Directory mode watches every
+   * directory of the tree (Traefik does not watch subdirectories, #3986); filename mode watches the parent
+   * directory. Either way files replaced by a rename, deleted and re-created, or swapped in by a ConfigMap
+   * update keep being seen (`watch.ts`).
    */
   watch(onChange: () => void, onError: (error: Error) => void): void {
-    if (this.#watcher) return;
+    if (this.#watch) return;
     const schedule = () => {
       if (this.#timer) return;
       this.#timer = setTimeout(() => {
@@ -92,25 +93,16 @@ export class FileProvider {
       }, this.#options.throttleMs);
     };
     const { directory, filename } = this.#options;
-    if (directory !== undefined) {
-      try {
-        this.#watcher = fsWatch(directory, { recursive: true }, schedule);
-      } catch {
-        this.#watcher = fsWatch(directory, schedule);
-      }
-    } else if (filename !== undefined) {
-      const name = basename(filename);
-      this.#watcher = fsWatch(dirname(filename), (_event, changed) => {
-        if (changed === null || changed === name) schedule();
-      });
-    }
-    this.#watcher?.on('error', onError);
+    this.#watch =
+      directory !== undefined
+        ? watchTree(directory, schedule, onError)
+        : watchFile(filename as string, schedule, onError);
   }
 
   /** Stops watching. */
   close(): void {
-    this.#watcher?.close();
-    this.#watcher = undefined;
+    this.#watch?.close();
+    this.#watch = undefined;
     clearTimeout(this.#timer);
     this.#timer = undefined;
   }
@@ -141,7 +133,10 @@ export class FileProvider {
   }
 }
 
-/** Supported files of a directory in name order, with subdirectories' files at their place in that order. */
+/**
+ * Supported files of a directory in name order, with subdirectories' files at their place in that order; the
+ * kubelet's `..*` entries are skipped.
+ */
 async function listFiles(directory: string, notices: string[]): Promise<string[]> {
   let entries: import('node:fs').Dirent[];
   try {
@@ -154,6 +149,9 @@ async function listFiles(directory: string, notices: string[]): Promise<string[]
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files: string[] = [];
   for (const entry of entries) {
+    // A mounted ConfigMap holds each file twice: as `name`, a symlink through `..data`, and inside the
+    // kubelet's timestamped `..<time>` directory. Only the symlinks are the configuration.
+    if (isKubeletEntry(entry.name)) continue;
     const path = join(directory, entry.name);
     if (entry.isDirectory()) {
       files.push(...(await listFiles(path, notices)));
