@@ -4,7 +4,7 @@
 #
 #   docker build --target adder --build-arg APP=adder -t gateway-pattern/adder .
 #
-# (compose.yaml builds all five this way.) Apps run their TypeScript sources under Node 24's type stripping, so
+# (compose.yaml builds all six this way.) Apps run their TypeScript sources under Node 24's type stripping, so
 # there is no compile step; an app's own `build` script, if it has one, runs at image build: model-service trains
 # its Boston forest there, with the fixed seed of that script, exactly as `npm start` does.
 # The last stages differ only in what they must: the URL their health check probes, the ports they expose, and
@@ -32,11 +32,12 @@ RUN npm ci --omit=dev --workspace="apps/${APP}" --no-audit --no-fund \
 
 # The sources, and what the app builds from them (only model-service has a build: its forest artifact, trained
 # from data/boston.csv). Run in the app's folder: the script resolves its --out against where npm was started.
+# var/ is where an app keeps what it makes (the forest; identity's signing keys, written at run time).
 FROM deps AS build
 ARG APP
 COPY --from=prune /out/full/ ./
 COPY data ./data
-RUN cd "apps/${APP}" && npm run build --if-present
+RUN cd "apps/${APP}" && npm run build --if-present && mkdir -p var
 
 # What runs: Node 24, production files only, owned by root and read-only to the app's user.
 FROM ${NODE_IMAGE} AS runtime
@@ -52,6 +53,17 @@ USER 1000:1000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.HEALTHCHECK_URL,{signal:AbortSignal.timeout(2500)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "src/main.ts"]
+
+FROM runtime AS identity
+# The directory of resources, clients and users (compose mounts the same folder over it, Kubernetes a Secret).
+COPY infra/identity /app/infra/identity
+# The one place the app writes: its signing keys, generated at first start. Owned by the app's user, so that the
+# volume compose mounts here starts with that owner (Kubernetes mounts an emptyDir, writable by any user).
+COPY --from=build --chown=1000:1000 --chmod=700 /app/apps/identity/var /app/apps/identity/var
+ENV HEALTHCHECK_URL=http://127.0.0.1:4444/healthz \
+    IDENTITY_CONFIG=/app/infra/identity/identity.yml \
+    KEYS_DIR=/app/apps/identity/var
+EXPOSE 4444
 
 FROM runtime AS forward-auth
 ENV HEALTHCHECK_URL=http://127.0.0.1:4181/

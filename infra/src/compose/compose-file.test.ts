@@ -15,7 +15,7 @@ services:
     build: { context: ., target: one, args: { APP: one } }
     command: [node, src/main.ts]
     ports: ['\${ADDR:-127.0.0.1}:8000:80', '9000:90/udp']
-    volumes: ['./conf:/app/conf:ro']
+    volumes: ['./conf:/app/conf:ro', 'state:/app/var']
     labels: [traefik.enable=true]
   two:
     profiles: [extra]
@@ -23,6 +23,8 @@ services:
     environment: [B=2, PASSED]
     depends_on: { one: { condition: service_healthy } }
     healthcheck: { disable: true }
+volumes:
+  state: {}
 `;
 
   it('applies merge keys, interpolation and the pass-through variables', () => {
@@ -35,6 +37,8 @@ services:
       { hostIp: '0.0.0.0', hostPort: 9000, containerPort: 90, protocol: 'udp' },
     ]);
     assert.deepEqual(one?.volumes, [{ source: '/srv/project/conf', target: '/app/conf', readOnly: true }]);
+    assert.deepEqual(one?.namedVolumes, [{ name: 'state', target: '/app/var', readOnly: false }]);
+    assert.deepEqual([...project.volumes], ['state']);
     assert.deepEqual(one?.labels, { 'traefik.enable': 'true' });
     assert.deepEqual(one?.build, {
       context: '/srv/project',
@@ -67,10 +71,15 @@ services:
     );
   });
 
-  it('refuses a dependency on a service that does not exist, and ports it cannot place', () => {
+  it('refuses a dependency on a service that does not exist, ports it cannot place, undeclared volumes', () => {
     assert.throws(() => parseCompose('services:\n  a:\n    depends_on: [b]\n', file), /no service named b/);
     assert.throws(() => parsePort('8000', 'p'), ComposeFileError);
     assert.throws(() => parsePort('8000-8001:80', 'p'), /ranges/);
     assert.throws(() => parsePort('1:70000', 'p'), /bad port/);
+    assert.throws(
+      () => parseCompose('services:\n  a:\n    volumes: [keys:/var/keys]\n', file),
+      /keys is not declared under volumes/,
+    );
+    assert.throws(() => parseCompose('services:\n  a:\n    volumes: [/var/keys]\n', file), /anonymous/);
   });
 });

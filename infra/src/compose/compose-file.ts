@@ -33,6 +33,13 @@ export interface BindMount {
   readonly readOnly: boolean;
 }
 
+/** A named volume (declared under the top-level `volumes:`) at a container path. */
+export interface NamedVolume {
+  readonly name: string;
+  readonly target: string;
+  readonly readOnly: boolean;
+}
+
 /** `build:`: the context (absolute), the Dockerfile (absolute), the stage and the build arguments. */
 export interface BuildSpec {
   readonly context: string;
@@ -53,6 +60,7 @@ export interface ServiceSpec {
   readonly environment: Readonly<Record<string, string>>;
   readonly ports: readonly PortMapping[];
   readonly volumes: readonly BindMount[];
+  readonly namedVolumes: readonly NamedVolume[];
   readonly dependsOn: Readonly<Record<string, DependsCondition>>;
   /** The service's own fields; the image's HEALTHCHECK fills in the rest. */
   readonly healthcheck: HealthcheckFields | undefined;
@@ -67,6 +75,8 @@ export interface ComposeProject {
   /** The project directory: where relative paths resolve. */
   readonly dir: string;
   readonly services: ReadonlyMap<string, ServiceSpec>;
+  /** The named volumes the file declares. */
+  readonly volumes: ReadonlySet<string>;
 }
 
 type Raw = Record<string, unknown>;
@@ -152,14 +162,22 @@ export function parsePort(value: unknown, what: string): PortMapping {
   throw new ComposeFileError(`${what}: cannot read port ${text}`);
 }
 
-function parseVolume(value: unknown, dir: string, what: string): BindMount {
+/** A bind mount (`./path:/target[:ro]`) or a named volume (`name:/target[:ro]`), short syntax only. */
+function parseVolume(value: unknown, dir: string, what: string): BindMount | NamedVolume {
   if (typeof value !== 'string')
     throw new ComposeFileError(`${what}: only the short syntax source:target[:ro] is read`);
   const [source = '', target, mode] = value.split(':');
-  if (target === undefined || !(source.startsWith('.') || source.startsWith('/'))) {
-    throw new ComposeFileError(`${what}: ${value} is not a bind mount (named volumes are not used here)`);
+  if (target === undefined || !target.startsWith('/')) {
+    throw new ComposeFileError(
+      `${what}: ${value} names no container path (anonymous volumes are not used here)`,
+    );
   }
-  return { source: isAbsolute(source) ? source : resolve(dir, source), target, readOnly: mode === 'ro' };
+  const readOnly = mode === 'ro';
+  if (source.startsWith('.') || source.startsWith('/'))
+    return { source: isAbsolute(source) ? source : resolve(dir, source), target, readOnly };
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(source))
+    throw new ComposeFileError(`${what}: ${source} is neither a path nor a volume name`);
+  return { name: source, target, readOnly };
 }
 
 function parseDependsOn(value: unknown, what: string): Record<string, DependsCondition> {
@@ -211,6 +229,9 @@ function parseBuild(value: unknown, dir: string, what: string): BuildSpec | unde
 
 function parseService(name: string, raw: Raw, dir: string, vars: Variables): ServiceSpec {
   const what = `services.${name}`;
+  const volumes = (Array.isArray(raw.volumes) ? raw.volumes : []).map((v, i) =>
+    parseVolume(v, dir, `${what}.volumes[${i}]`),
+  );
   return {
     name,
     image: raw.image === undefined ? undefined : String(raw.image),
@@ -221,9 +242,8 @@ function parseService(name: string, raw: Raw, dir: string, vars: Variables): Ser
     user: raw.user === undefined ? undefined : String(raw.user),
     environment: stringMap(raw.environment, `${what}.environment`, vars),
     ports: (Array.isArray(raw.ports) ? raw.ports : []).map((p, i) => parsePort(p, `${what}.ports[${i}]`)),
-    volumes: (Array.isArray(raw.volumes) ? raw.volumes : []).map((v, i) =>
-      parseVolume(v, dir, `${what}.volumes[${i}]`),
-    ),
+    volumes: volumes.filter((v): v is BindMount => 'source' in v),
+    namedVolumes: volumes.filter((v): v is NamedVolume => 'name' in v),
     dependsOn: parseDependsOn(raw.depends_on, `${what}.depends_on`),
     healthcheck: parseHealthcheck(raw.healthcheck, `${what}.healthcheck`),
     profiles: stringList(raw.profiles, `${what}.profiles`) ?? [],
@@ -237,6 +257,9 @@ export function parseCompose(text: string, file: string, vars: Variables = {}): 
   const doc = interpolateTree(parse(text, { merge: true }), vars);
   if (!isMap(doc) || !isMap(doc.services)) throw new ComposeFileError(`${file}: no services`);
   const dir = dirname(file);
+  if (doc.volumes !== undefined && doc.volumes !== null && !isMap(doc.volumes))
+    throw new ComposeFileError(`${file}: volumes must be a map`);
+  const volumes = new Set(Object.keys(doc.volumes ?? {}));
   const services = new Map<string, ServiceSpec>();
   for (const [name, raw] of Object.entries(doc.services)) {
     if (!isMap(raw)) throw new ComposeFileError(`${file}: services.${name} must be a map`);
@@ -248,8 +271,14 @@ export function parseCompose(text: string, file: string, vars: Variables = {}): 
         throw new ComposeFileError(`services.${service.name}.depends_on: no service named ${dependency}`);
       }
     }
+    for (const volume of service.namedVolumes) {
+      if (!volumes.has(volume.name))
+        throw new ComposeFileError(
+          `services.${service.name}.volumes: ${volume.name} is not declared under volumes`,
+        );
+    }
   }
-  return { file, dir, services };
+  return { file, dir, services, volumes };
 }
 
 /** Reads and parses a compose file. */

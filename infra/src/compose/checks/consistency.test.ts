@@ -1,21 +1,31 @@
 /**
  * compose.yaml against what it deploys, offline: the Dockerfile stage each service builds, the environment each
- * app reads, the ports it listens on, the gateway's dynamic files (whose routers the traefik profile also declares
- * as docker labels), and the load client's options. Each test names the service and field at fault.
+ * app reads, the ports it listens on, the identity provider's issuer as every other service names it, the gateway's
+ * dynamic files (whose routers the traefik profile also declares as docker labels), and the load client's options.
+ * Each test names the service and field at fault.
  */
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { parseOptions } from '@gateway-pattern/adder/src/load/options.ts';
+import { loadDirectory } from '@gateway-pattern/identity/src/directory/load.ts';
 import { validate } from 'dockerfile-utils';
+import { forwardAuthPolicy, NOT_REPRODUCED, pluginPolicy } from '../../jwt-stand-in.ts';
 import { loadCompose, type ServiceSpec, servicesFor } from '../compose-file.ts';
 import { type ContainerPlan, planContainer } from '../container.ts';
 import { imageConfig } from '../dockerfile.ts';
 import { COMPOSE_FILE, REPO_ROOT } from '../paths.ts';
 import { HostPaths } from '../rehearse/host-paths.ts';
 import { caseless, flatten, parseTraefikLabels, type TraefikLabels } from '../traefik-labels.ts';
-import { APP_ENV, dynamicConfig, dynamicFileVariables, gatewayEntryPoints, listeningPorts } from './stack.ts';
+import {
+  appEnv,
+  dynamicConfig,
+  dynamicFileVariables,
+  gatewayEntryPoints,
+  identityDirectoryVariables,
+  listeningPorts,
+} from './stack.ts';
 
 const project = await loadCompose(COMPOSE_FILE);
 const service = (name: string): ServiceSpec => {
@@ -29,6 +39,9 @@ for (const s of built) plans.set(s.name, await planContainer(s));
 const dockerfile = await readFile(`${REPO_ROOT}/Dockerfile`, 'utf8');
 /** The app services: built here and serving (the load clients reuse the adder image). */
 const apps = built.filter((s) => s.profiles.length === 0);
+/** Every service that runs its image's own server, profiles included (the traefik profile's adder-auth). */
+const servers = built.filter((s) => s.command === undefined);
+const plan = (s: ServiceSpec) => plans.get(s.name) as ContainerPlan;
 
 /** The `http://name:port` URLs in a text, with the service name and port. */
 const serviceUrls = (text: string) =>
@@ -84,7 +97,7 @@ describe('images', () => {
 
 describe('services', () => {
   it('every app service has a health check, and its dependencies are waited for until healthy', () => {
-    for (const s of apps) {
+    for (const s of servers) {
       assert.ok(plans.get(s.name)?.healthcheck, `${s.name} has no health check`);
       for (const [dependency, condition] of Object.entries(s.dependsOn)) {
         assert.equal(condition, 'service_healthy', `${s.name} → ${dependency}`);
@@ -92,13 +105,19 @@ describe('services', () => {
     }
     assert.deepEqual(
       Object.keys(service('gateway').dependsOn).sort(),
-      ['adder', 'forward-auth', 'model-service', 'pybackend-ts'],
-      'the gateway waits for every service it routes to',
+      ['adder', 'forward-auth', 'identity', 'model-service', 'pybackend-ts'],
+      'the gateway waits for every service it routes to, and for the issuer of the tokens it checks',
+    );
+    // forward-auth's static tokens must not depend on the identity provider: it discovers it on the first login.
+    assert.equal(
+      service('forward-auth').dependsOn.identity,
+      undefined,
+      'forward-auth does not wait for identity',
     );
   });
 
   it("health checks are the image's node probe, on a port the app listens on", async () => {
-    for (const s of apps) {
+    for (const s of servers) {
       const plan = plans.get(s.name) as ContainerPlan;
       const image = imageConfig(dockerfile, s.build?.target, s.build?.args);
       assert.deepEqual(
@@ -114,9 +133,16 @@ describe('services', () => {
 
   it('every variable a service sets is one its app reads', async () => {
     const gatewayReads = new Set([...(await dynamicFileVariables()), 'LOG_LEVEL', 'HEALTHCHECK_URL']);
-    for (const s of apps) {
-      const reads = APP_ENV[s.name]
-        ? new Set([...Object.keys(APP_ENV[s.name]?.properties ?? {}), 'HEALTHCHECK_URL'])
+    // identity also renders its directory (identity.yml) as a template of the environment.
+    const identityReads = await identityDirectoryVariables();
+    for (const s of servers) {
+      const schema = appEnv(plan(s));
+      const reads = schema
+        ? new Set([
+            ...Object.keys(schema.properties),
+            'HEALTHCHECK_URL',
+            ...(s.build?.target === 'identity' ? identityReads : []),
+          ])
         : gatewayReads;
       for (const name of Object.keys(s.environment))
         assert.ok(reads.has(name), `${s.name}: ${name} is read by nobody`);
@@ -129,8 +155,8 @@ describe('services', () => {
   });
 
   it('published and labelled ports are ports the app listens on; published on 127.0.0.1', async () => {
-    for (const s of apps) {
-      const ports = await listeningPorts(plans.get(s.name) as ContainerPlan);
+    for (const s of servers) {
+      const ports = await listeningPorts(plan(s));
       for (const p of s.ports) {
         assert.ok(ports.includes(p.containerPort), `${s.name}: publishes ${p.containerPort}`);
         assert.equal(p.hostIp, '127.0.0.1', `${s.name}: ${p.hostPort} is published beyond this machine`);
@@ -144,7 +170,7 @@ describe('services', () => {
 
   it('every URL between services names a service and a port it listens on', async () => {
     const ports = new Map<string, number[]>();
-    for (const s of apps) ports.set(s.name, await listeningPorts(plans.get(s.name) as ContainerPlan));
+    for (const s of servers) ports.set(s.name, await listeningPorts(plan(s)));
     for (const s of project.services.values()) {
       const texts = [...Object.values(s.environment), ...Object.values(s.labels), ...(s.command ?? [])];
       for (const { host, port } of texts.flatMap(serviceUrls)) {
@@ -159,6 +185,77 @@ describe('services', () => {
     assert.equal(service('forward-auth').environment.STATIC_TOKENS, 'foobar:demo');
     const production = await loadCompose(COMPOSE_FILE, { STATIC_TOKENS: '' });
     assert.equal(production.services.get('forward-auth')?.environment.STATIC_TOKENS, '');
+  });
+});
+
+describe('identity: one issuer, two addresses', () => {
+  const identity = service('identity');
+  const identityPlan = plan(identity);
+  const issuer = identityPlan.env.ISSUER ?? '';
+  /** Where containers reach identity: its service name and the port it listens on. */
+  const internal = `http://identity:${identityPlan.env.PORT}`;
+
+  it('keeps its signing keys on a named volume, at the path its image makes writable for its user', () => {
+    const keysDir = identityPlan.env.KEYS_DIR ?? '';
+    assert.ok(identity.readOnly, 'a read-only root file system');
+    assert.ok(
+      identity.namedVolumes.some((v) => v.target === keysDir && !v.readOnly),
+      `KEYS_DIR ${keysDir} is on a writable named volume`,
+    );
+    // Docker fills a new named volume from the image's directory, owner included.
+    const stage = dockerfile.slice(dockerfile.indexOf('FROM runtime AS identity'));
+    const copy = new RegExp(
+      `^COPY [^\\n]*--chown=${identityPlan.uid}:${identityPlan.gid}\\b[^\\n]* ${keysDir}$`,
+      'm',
+    );
+    assert.match(
+      stage.slice(0, stage.indexOf('\nFROM ', 1)),
+      copy,
+      'the image owns KEYS_DIR to the app user',
+    );
+  });
+
+  it('signs as the URL the host reaches it at: localhost and a port it publishes', () => {
+    const url = new URL(issuer);
+    assert.equal(url.hostname, 'localhost');
+    const published = identity.ports.find((p) => p.hostPort === Number(url.port));
+    assert.equal(published?.containerPort, Number(identityPlan.env.PORT), `${issuer} is published`);
+  });
+
+  it('every service names that issuer, and reaches identity at its internal address', () => {
+    const gateway = service('gateway').environment;
+    assert.equal(gateway.IDENTITY_ISSUER, issuer, 'gateway IDENTITY_ISSUER');
+    assert.equal(gateway.IDENTITY_URL, internal, 'gateway IDENTITY_URL');
+    const forwardAuth = service('forward-auth').environment;
+    assert.equal(forwardAuth.OIDC_ISSUER, issuer, 'forward-auth OIDC_ISSUER');
+    assert.equal(forwardAuth.OIDC_INTERNAL_URL, internal, 'forward-auth OIDC_INTERNAL_URL');
+    const adderAuth = service('adder-auth').environment;
+    assert.equal(adderAuth.JWT_ISSUER, issuer, 'adder-auth JWT_ISSUER');
+    assert.equal(adderAuth.JWT_JWKS_URL, `${internal}/jwks`, 'adder-auth JWT_JWKS_URL');
+  });
+
+  it("trusts X-Forwarded-Host, by which forward-auth's back channel names the public issuer", () => {
+    assert.equal(identityPlan.env.TRUST_PROXY, 'true');
+  });
+
+  it("registers forward-auth's login client, with its secret and the callback at forward-auth's PUBLIC_URL", async () => {
+    const forwardAuth = service('forward-auth').environment;
+    const file = new HostPaths(identity.volumes, REPO_ROOT).get(identityPlan.env.IDENTITY_CONFIG ?? '');
+    const directory = await loadDirectory(file, identityPlan.env);
+    const client = directory.clients.get(forwardAuth.OIDC_CLIENT_ID ?? '');
+    assert.ok(client, `client ${forwardAuth.OIDC_CLIENT_ID} is in ${file}`);
+    assert.equal(client.secret, forwardAuth.OIDC_CLIENT_SECRET, 'OIDC_CLIENT_SECRET');
+    assert.ok(
+      client.redirectUris.includes(`${forwardAuth.PUBLIC_URL}/oauth2/callback`),
+      `redirect URIs ${client.redirectUris.join(', ')}`,
+    );
+    const web = (await gatewayEntryPoints()).web;
+    const published = service('gateway').ports.find((p) => p.containerPort === web)?.hostPort;
+    assert.equal(
+      forwardAuth.PUBLIC_URL,
+      `http://localhost:${published}`,
+      "PUBLIC_URL is the gateway's web port",
+    );
   });
 });
 
@@ -206,6 +303,14 @@ describe('traefik profile: docker labels', () => {
     }
   });
 
+  /**
+   * The one deliberate difference. Traefik has no JWT middleware: the file's `adder-jwt` is our gateway's
+   * plugin-shaped one, which Traefik cannot load (no plugin named jwt), so its router@file stays disabled. The
+   * adder's labels declare a forwardAuth of the same name to a forward-auth in JWT mode only, which must enforce
+   * the plugin's policy (checked below, in place of the option-for-option comparison).
+   */
+  const STAND_INS: Readonly<Record<string, string>> = { 'adder-jwt': 'adder-auth' };
+
   it('every label middleware is its file twin, option for option, on each container that uses it', async () => {
     const files = await dynamicConfig(traefik.environment);
     for (const { s, labels } of labelled) {
@@ -219,6 +324,7 @@ describe('traefik profile: docker labels', () => {
         `${s.name}: middlewares declared = used`,
       );
       for (const name of used) {
+        if (STAND_INS[name] !== undefined) continue;
         const file = files.middlewares[name];
         assert.ok(file, `${s.name}: middleware ${name} is not in infra/gateway`);
         const [type, options] = Object.entries(file)[0] as [string, unknown];
@@ -230,6 +336,35 @@ describe('traefik profile: docker labels', () => {
           `${s.name}: middleware ${name}`,
         );
       }
+    }
+  });
+
+  it("adder-jwt: a forwardAuth to adder-auth, which enforces the jwt plugin's policy and nothing else", async () => {
+    const files = await dynamicConfig(traefik.environment);
+    for (const [name, standIn] of Object.entries(STAND_INS)) {
+      const plugin = (files.middlewares[name]?.plugin as { jwt?: Record<string, unknown> } | undefined)?.jwt;
+      assert.ok(plugin, `${name} is a jwt plugin middleware in infra/gateway`);
+      const declared = labelled.filter(({ labels }) => labels.middlewares[name] !== undefined);
+      assert.ok(declared.length > 0, `${name} has a label twin`);
+      const auth = service(standIn);
+      assert.deepEqual(auth.profiles, ['traefik'], `${standIn} runs with Traefik only`);
+      assert.ok(auth.dependsOn.identity, `${standIn} waits for identity`);
+      for (const { s, labels } of declared) {
+        const label = labels.middlewares[name];
+        assert.equal(label?.type.toLowerCase(), 'forwardauth', `${s.name}: ${name} type`);
+        const options = caseless(label?.options ?? {});
+        const port = (await listeningPorts(plan(auth)))[0];
+        assert.equal(options.address, `http://${standIn}:${port}/auth`, `${s.name}: ${name} address`);
+        assert.equal(options.trustforwardheader, 'false', `${s.name}: ${name} trustForwardHeader`);
+        assert.deepEqual(
+          options.authresponseheaders?.split(','),
+          ['X-Auth-User', 'X-Auth-Client', 'X-Auth-Roles'],
+          `${s.name}: ${name} copies the caller's identity`,
+        );
+      }
+      const { policy, notReproduced } = pluginPolicy(plugin);
+      assert.deepEqual(forwardAuthPolicy(plan(auth).env), policy, `${standIn} enforces ${name}'s policy`);
+      assert.deepEqual(notReproduced, Object.keys(NOT_REPRODUCED).sort(), 'the options it cannot reproduce');
     }
   });
 

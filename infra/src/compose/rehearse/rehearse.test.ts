@@ -27,7 +27,7 @@ describe('compose rehearsal', { skip }, () => {
     process.stdout.write(`${lines.map((line) => `# ${line}`).join('\n')}\n`);
     assert.deepEqual(result.failures, []);
     assert.ok(lines.some((line) => /^(\d+) of \1 walkthrough requests answered/.test(line)));
-    assert.ok(lines.at(-1)?.startsWith('torn down: 5 processes, 5 namespaces'));
+    assert.ok(lines.at(-1)?.startsWith('torn down: 6 processes, 6 namespaces'));
   });
 
   it('fails a service bound to 127.0.0.1 inside its container, though its own health check passes', async () => {

@@ -7,11 +7,11 @@
  * end, whatever happened.
  */
 
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ComposeProject, loadCompose, servicesFor } from '../compose-file.ts';
+import { type BindMount, type ComposeProject, loadCompose, servicesFor } from '../compose-file.ts';
 import { type ContainerPlan, missingCommand, planContainer } from '../container.ts';
 import type { Healthcheck } from '../healthcheck.ts';
 import { COMPOSE_FILE, NODE_24, REPO_ROOT } from '../paths.ts';
@@ -25,6 +25,7 @@ export const NOT_CHECKED = [
   'the image build (turbo prune, npm ci --omit=dev, the build stage): the checkout stands in for /app',
   'the file layout inside the images, and read_only, tmpfs and cap_drop',
   "Docker's own networking (port publishing on 127.0.0.1, NAT, its DNS): the bridge address stands in for 127.0.0.1",
+  "named volumes' contents and owner as Docker copies them from the image: each starts as an empty directory owned by the service's user",
   'the load and traefik profiles (docker-compose config and the consistency tests cover their files)',
 ];
 
@@ -50,7 +51,7 @@ export interface RehearsalResult {
 }
 
 /** The published port each walkthrough endpoint is on (the README's ports). */
-const PUBLISHED = { web: 8000, websecure: 8443, admin: 8080, grpc: 50051 } as const;
+const PUBLISHED = { web: 8000, websecure: 8443, admin: 8080, identity: 4444, grpc: 50051 } as const;
 
 /** The static problems that would stop the file from working before anything runs. */
 function planProblems(project: ComposeProject, plans: readonly ContainerPlan[]): string[] {
@@ -85,14 +86,18 @@ function planProblems(project: ComposeProject, plans: readonly ContainerPlan[]):
   return problems;
 }
 
-/** The host-side command for a container command. */
+/** The host-side command for a container command; `volumes` maps each named volume to its directory here. */
 function hostCommand(
   plan: ContainerPlan,
   argv: readonly string[],
   namespace: string,
   home: string,
+  volumes: ReadonlyMap<string, string>,
 ): NamespacedCommand {
-  const paths = new HostPaths(plan.service.volumes, plan.service.build?.context ?? REPO_ROOT);
+  const named = plan.service.namedVolumes.map(
+    (v): BindMount => ({ source: volumes.get(v.name) ?? '', target: v.target, readOnly: v.readOnly }),
+  );
+  const paths = new HostPaths([...plan.service.volumes, ...named], plan.service.build?.context ?? REPO_ROOT);
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(plan.env)) env[key] = paths.value(value);
   // `node` on the image's PATH is Node 24: so is the first entry here.
@@ -166,6 +171,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
   const processes = new Map<string, ServiceProcess>();
   let network: Network | undefined;
   let home: string | undefined;
+  let volumesDir: string | undefined;
   let stopping = false;
   try {
     network = await createNetwork(plans.map((plan) => plan.service.name));
@@ -174,6 +180,20 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         'standing in for 127.0.0.1 where compose publishes ports',
     );
     home = await mkdtemp(`${tmpdir()}/compose-rehearsal-home-`);
+    // Named volumes: one directory each, shared by the services that mount it, owned by the first one's user
+    // (Docker copies the image directory's owner; the Dockerfile gives it to that user).
+    volumesDir = await mkdtemp(`${tmpdir()}/compose-rehearsal-volumes-`);
+    await chmod(volumesDir, 0o711);
+    const volumes = new Map<string, string>();
+    for (const plan of plans) {
+      for (const volume of plan.service.namedVolumes) {
+        if (volumes.has(volume.name)) continue;
+        const dir = `${volumesDir}/${volume.name}`;
+        await mkdir(dir, { mode: 0o700 });
+        await chown(dir, plan.uid, plan.gid);
+        volumes.set(volume.name, dir);
+      }
+    }
     const started = new Map(plans.map((plan) => [plan.service.name, deferred()]));
     const healthy = new Map(plans.map((plan) => [plan.service.name, deferred()]));
     const exitedOk = new Map(plans.map((plan) => [plan.service.name, deferred()]));
@@ -189,7 +209,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       }
       if (plan.uid !== 0) await chown(homeDir, plan.uid, plan.gid);
       const member = net.member(name);
-      const command = hostCommand(plan, plan.argv, member.namespace, homeDir);
+      const command = hostCommand(plan, plan.argv, member.namespace, homeDir, volumes);
       const child = new ServiceProcess(name, command, options.onServiceLine);
       processes.set(name, child);
       const startedAt = Date.now();
@@ -213,7 +233,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         print(`${line}  started, no health check`);
         return;
       }
-      const probe = hostCommand(plan, probeArgv(check), member.namespace, homeDir);
+      const probe = hostCommand(plan, probeArgv(check), member.namespace, homeDir, volumes);
       // Docker gives up after the start period and `retries` failed probes, `interval` apart.
       const deadline = startedAt + check.startPeriodMs + check.retries * check.intervalMs + check.timeoutMs;
       let probes = 0;
@@ -262,9 +282,13 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       web: endpoint('http', PUBLISHED.web),
       websecure: endpoint('https', PUBLISHED.websecure),
       admin: endpoint('http', PUBLISHED.admin),
+      identity: endpoint('http', PUBLISHED.identity),
+      published: (hostPort) => endpoint('http', hostPort),
       grpc: `${grpc.address}:${grpc.port}`,
     };
-    print(`walkthrough (README) to the published ports, :8000 reached at ${targets.web.origin}:`);
+    print(
+      `walkthrough (README) to the published ports, :8000 reached at ${targets.web.origin}, :4444 at ${targets.identity.origin}:`,
+    );
     let passed = 0;
     for (const check of WALKTHROUGH) {
       signal.throwIfAborted();
@@ -287,6 +311,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const stopped = await Promise.all([...processes.values()].map((child) => child.stop()));
     const left = network ? await network.destroy() : [];
     if (home) await rm(home, { recursive: true, force: true });
+    if (volumesDir) await rm(volumesDir, { recursive: true, force: true });
     for (const problem of left) print(`  teardown: ${problem}`);
     print(`not checked here: ${NOT_CHECKED.join('; ')}`);
     print(

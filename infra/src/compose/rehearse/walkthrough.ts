@@ -1,7 +1,8 @@
 /**
  * The README's walkthrough, as the requests HTTPie would send to the published ports (`http :8000/pybackend`
- * sends `Host: localhost:8000`), each with the answer the README shows. The rehearsal sends them to the gateway
- * container's address on the rehearsal's bridge, at the container port each host port is published to.
+ * sends `Host: localhost:8000`), each with the answer the README shows, and a browser's login through the gateway.
+ * The rehearsal sends them to the publishing container's address on the rehearsal's bridge, at the container port
+ * each host port is published to: `localhost:4444`, the identity provider's issuer, is identity's address there.
  */
 
 import { execFile } from 'node:child_process';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { NODE_24, REPO_ROOT } from '../paths.ts';
+import { type Page, RehearsalBrowser } from './browser.ts';
 
 /** A published port as a client on this machine reaches it in the rehearsal. */
 export interface Endpoint {
@@ -23,6 +25,10 @@ export interface WalkthroughTargets {
   readonly web: Endpoint;
   readonly websecure: Endpoint;
   readonly admin: Endpoint;
+  /** The identity provider's published port (its issuer, http://localhost:4444). */
+  readonly identity: Endpoint;
+  /** Any published port, as a browser on this machine reaches `localhost:<port>`. */
+  readonly published: (hostPort: number) => Endpoint;
   /** The adder's gRPC port, `address:port`. */
   readonly grpc: string;
 }
@@ -120,6 +126,94 @@ function jsonCheck(
   return { name, run: async (t) => expectJson(await send(t.web, path, init), status, body) };
 }
 
+/** The README's demo clients (infra/identity/identity.yml). */
+const ADDER_CLIENT = { id: 'adder-cli', secret: 'adder-cli-secret' } as const;
+const NO_ROLE_CLIENT = { id: 'no-role-client', secret: 'no-role-secret' } as const;
+/** What the local profile calls the issuer, and the gateway as browsers see it. */
+const ISSUER = 'http://localhost:4444';
+const GATEWAY = 'http://localhost:8000';
+
+/**
+ * `http -f POST :4444/token grant_type=client_credentials resource=api://adder -a <id>:<secret>`: the answer, and
+ * the access token when it is a Bearer token.
+ */
+async function clientCredentials(
+  t: WalkthroughTargets,
+  client: { id: string; secret: string },
+): Promise<{ answer: Answer; token: string | undefined }> {
+  const answer = await send(t.identity, '/token', {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+    },
+    body: 'grant_type=client_credentials&resource=api%3A%2F%2Fadder',
+  });
+  const body = json(answer) as { access_token?: unknown; token_type?: unknown } | undefined;
+  const token =
+    answer.status === 200 && body?.token_type === 'Bearer' && typeof body.access_token === 'string'
+      ? body.access_token
+      : undefined;
+  return { answer, token };
+}
+
+/** A token for `client`, or throws with identity's answer (the check that needs it then fails with that). */
+async function tokenOf(t: WalkthroughTargets, client: { id: string; secret: string }): Promise<string> {
+  const { answer, token } = await clientCredentials(t, client);
+  if (token === undefined)
+    throw new Error(`no token for ${client.id}: ${answer.status} ${answer.text.slice(0, 200)}`);
+  return token;
+}
+
+/** The claims of a JWT, unverified (the gateway verifies; this only shows what the README shows). */
+function claimsOf(token: string): Record<string, unknown> {
+  const [, payload = ''] = token.split('.');
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/** An /add answer the gateway's jwt middleware refused: status, challenge and detail. */
+function refusal(answer: Answer, status: number, challenge: string, detail: string): string | undefined {
+  const wrong = expectJson(answer, status, { detail });
+  if (wrong) return wrong;
+  const header = answer.headers['www-authenticate'];
+  return header === challenge ? undefined : `www-authenticate ${String(header)}, expected ${challenge}`;
+}
+
+const describePages = (pages: readonly Page[]) =>
+  pages.map((p) => `${p.status} ${new URL(p.url).host}${new URL(p.url).pathname}`).join(' → ');
+
+/**
+ * A signed-out browser opens a page behind forward auth, is sent through forward-auth's /oauth2/start to the
+ * identity provider's authorization endpoint at the public issuer, and lands on its sign-in page. Resolves to the
+ * pages on the way, or to what went wrong.
+ */
+async function toSignIn(browser: RehearsalBrowser): Promise<Page[] | string> {
+  const pages = await browser.follow(`${GATEWAY}/pybackend/whoami`);
+  const [protectedPage, start, authorize] = pages;
+  const startUrl = new URL(String(protectedPage?.headers.location ?? ''), GATEWAY);
+  if (protectedPage?.status !== 302 || `${startUrl.origin}${startUrl.pathname}` !== `${GATEWAY}/oauth2/start`)
+    return `whoami: ${describePages(pages)}`;
+  if (startUrl.searchParams.get('rd') !== `${GATEWAY}/pybackend/whoami`)
+    return `rd ${startUrl.searchParams.get('rd')}`;
+  const authUrl = new URL(String(start?.headers.location ?? ''), GATEWAY);
+  if (start?.status !== 302 || `${authUrl.origin}${authUrl.pathname}` !== `${ISSUER}/auth`)
+    return `/oauth2/start: ${start?.status} ${authUrl.href} (${start?.text.slice(0, 120)})`;
+  const params = Object.fromEntries(authUrl.searchParams);
+  const expected = {
+    client_id: 'forward-auth',
+    redirect_uri: `${GATEWAY}/oauth2/callback`,
+    response_type: 'code',
+    code_challenge_method: 'S256',
+  };
+  for (const [name, value] of Object.entries(expected))
+    if (params[name] !== value) return `authorization request ${name}=${params[name]}, expected ${value}`;
+  const last = pages.at(-1);
+  if (authorize === undefined || last?.status !== 200 || !/name="username"/.test(last.text))
+    return `to the sign-in page: ${describePages(pages)}`;
+  if (!new URL(last.url).pathname.startsWith('/interaction/')) return `sign-in page at ${last.url}`;
+  return pages;
+}
+
 /** The walkthrough, in the README's order. */
 export const WALKTHROUGH: readonly WalkthroughCheck[] = [
   jsonCheck('http :8000/pybackend → 403 Not authenticated', '/pybackend', {}, 403, {
@@ -209,21 +303,94 @@ export const WALKTHROUGH: readonly WalkthroughCheck[] = [
     },
   },
   {
-    name: 'http :8000/add/10/10 → 20',
+    name: 'http -f POST :4444/token grant_type=client_credentials resource=api://adder -a adder-cli:adder-cli-secret → a token',
     run: async (t) => {
-      const answer = await send(t.web, '/add/10/10', { headers: demo });
+      const { answer, token } = await clientCredentials(t, ADDER_CLIENT);
+      const wrong = expectJson(answer, 200);
+      if (wrong) return wrong;
+      if (token === undefined) return `body ${answer.text.slice(0, 200)}`;
+      const claims = claimsOf(token);
+      const expected = { iss: ISSUER, aud: 'api://adder', azp: 'adder-cli', roles: ['invokeRole'] };
+      for (const [claim, value] of Object.entries(expected))
+        if (JSON.stringify(claims[claim]) !== JSON.stringify(value))
+          return `${claim} ${JSON.stringify(claims[claim])}, expected ${JSON.stringify(value)}`;
+      return undefined;
+    },
+  },
+  {
+    name: 'http :8000/add/10/10 "Authorization: Bearer $TOKEN" → 20',
+    run: async (t) => {
+      const token = await tokenOf(t, ADDER_CLIENT);
+      const answer = await send(t.web, '/add/10/10', { headers: bearer(token) });
       return answer.status === 200 && answer.text === '20'
         ? undefined
         : `${answer.status} ${answer.text.slice(0, 100)}`;
     },
   },
   {
-    name: 'http :8080/api/http/routers → the five routers, enabled',
+    name: 'http :8000/add/10/10 → 401 Not authenticated',
+    run: async (t) => refusal(await send(t.web, '/add/10/10'), 401, 'Bearer', 'Not authenticated'),
+  },
+  {
+    name: 'http :8000/add/10/10 "Authorization: Bearer foobar" → 401 invalid_token',
+    run: async (t) =>
+      refusal(
+        await send(t.web, '/add/10/10', { headers: demo }),
+        401,
+        'Bearer error="invalid_token", error_description="the token is malformed"',
+        'Invalid token: the token is malformed',
+      ),
+  },
+  {
+    name: 'http :8000/add/10/10 with a no-role-client token → 403 insufficient_scope',
+    run: async (t) => {
+      const token = await tokenOf(t, NO_ROLE_CLIENT);
+      return refusal(
+        await send(t.web, '/add/10/10', { headers: bearer(token) }),
+        403,
+        'Bearer error="insufficient_scope", error_description="the roles claim does not hold a required value"',
+        'Insufficient scope: the roles claim does not hold a required value',
+      );
+    },
+  },
+  {
+    name: 'a browser at :8000/pybackend/whoami → /oauth2/start → http://localhost:4444/auth → the sign-in page',
+    run: async (t) => {
+      const pages = await toSignIn(new RehearsalBrowser(t.published));
+      return typeof pages === 'string' ? pages : undefined;
+    },
+  },
+  {
+    name: 'the browser signs in as alice, allows, and is back at /pybackend/whoami as alice',
+    run: async (t) => {
+      const browser = new RehearsalBrowser(t.published);
+      const pages = await toSignIn(browser);
+      if (typeof pages === 'string') return pages;
+      const signIn = pages.at(-1) as Page;
+      const afterLogin = await browser.follow(`${signIn.url}/login`, {
+        username: 'alice',
+        password: 'alice-password',
+      });
+      const consent = afterLogin.at(-1) as Page;
+      if (consent.status !== 200 || !consent.text.includes('/confirm'))
+        return `after the password: ${describePages(afterLogin)}`;
+      const back = await browser.follow(`${consent.url}/confirm`, {});
+      const whoami = back.at(-1) as Page;
+      if (whoami.url !== `${GATEWAY}/pybackend/whoami` || whoami.status !== 200)
+        return `after consent: ${describePages(back)} ${whoami.text.slice(0, 160)}`;
+      const seen = JSON.parse(whoami.text) as { user?: string; headers?: Record<string, string> };
+      if (seen.user !== 'alice') return `user ${seen.user}`;
+      const email = seen.headers?.['x-auth-email'];
+      return email === 'alice@example.com' ? undefined : `x-auth-email ${email}`;
+    },
+  },
+  {
+    name: 'http :8080/api/http/routers → the six routers, enabled',
     run: async (t) => {
       const answer = await send(t.admin, '/api/http/routers');
       const routers = json(answer) as { name: string; status: string }[] | undefined;
       const names = (routers ?? []).map((r) => `${r.name} ${r.status}`).sort();
-      const expected = ['adder', 'bos-rf', 'bos-rf-to-https', 'pybackend', 'rbackend']
+      const expected = ['adder', 'bos-rf', 'bos-rf-to-https', 'oauth2', 'pybackend', 'rbackend']
         .map((n) => `${n}@file enabled`)
         .sort();
       return JSON.stringify(names) === JSON.stringify(expected) ? undefined : `routers ${names.join(', ')}`;
