@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { SignJWT } from 'jose';
+import { AssertionKeysUnavailableError, InvalidAssertionError } from './errors.ts';
+import { refusedAssertions, startTestAssertionIssuer, type TestAssertionIssuer } from './testing.ts';
+import { AssertionVerifier } from './verifier.ts';
+
+let issuer: TestAssertionIssuer;
+let verifier: AssertionVerifier;
+before(async () => {
+  issuer = await startTestAssertionIssuer();
+  verifier = new AssertionVerifier({
+    jwksUrl: issuer.jwksUrl,
+    issuer: issuer.issuer,
+    audiences: ['model-service'],
+  });
+});
+after(() => issuer.close());
+
+describe('AssertionVerifier', () => {
+  it('accepts a valid assertion for one of its audiences and returns its claims', async () => {
+    const token = await issuer.signer.sign({ sub: 'demo', roles: ['reader'], email: 'demo@example.com' }, [
+      'pybackend-ts',
+      'model-service',
+    ]);
+    const assertion = await verifier.verify(token);
+    assert.equal(assertion.sub, 'demo');
+    assert.deepEqual(assertion.roles, ['reader']);
+    assert.equal(assertion.email, 'demo@example.com');
+    assert.deepEqual(assertion.aud, ['pybackend-ts', 'model-service']);
+    assert.equal(assertion.iss, issuer.issuer);
+    assert.equal(assertion.exp - assertion.iat, 60);
+  });
+
+  it('fetches the key set once and caches it', async () => {
+    const fresh = await startTestAssertionIssuer();
+    try {
+      const v = new AssertionVerifier({ jwksUrl: fresh.jwksUrl, issuer: fresh.issuer, audiences: ['a'] });
+      for (let i = 0; i < 3; i += 1)
+        await v.verify(await fresh.signer.sign({ sub: 'demo', roles: [] }, ['a']));
+      assert.equal(fresh.fetches(), 1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('refuses each bad assertion with a 401 naming why', async () => {
+    for (const { name, token, reason } of await refusedAssertions(issuer, 'model-service')) {
+      await assert.rejects(verifier.verify(token), (err: unknown) => {
+        assert.ok(err instanceof InvalidAssertionError, name);
+        assert.equal(err.statusCode, 401);
+        assert.match(err.message, reason, name);
+        return true;
+      });
+    }
+  });
+
+  it('refuses an iat in the future, a lifetime over an hour and claims of the wrong type', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    // Signed with the real key, so only the claims are wrong.
+    const raw = (claims: Record<string, unknown>) =>
+      new SignJWT({ sub: 'demo', roles: [], jti: 'j', iat: now, exp: now + 60, ...claims })
+        .setProtectedHeader({ alg: 'ES256', kid: issuer.signer.kid })
+        .setIssuer(issuer.issuer)
+        .setAudience('model-service')
+        .sign(issuer.privateKey);
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ iat: now + 120, exp: now + 180 }, /not yet valid/],
+      [{ exp: now + 3601 }, /lifetime too long/],
+      [{ roles: 'admin' }, /wrong type/],
+      [{ roles: [1] }, /wrong type/],
+      [{ email: 42 }, /wrong type/],
+      [{ sub: '' }, /wrong type/],
+      [{ jti: undefined }, /jti claim is required/],
+    ];
+    for (const [claims, reason] of cases) {
+      await assert.rejects(verifier.verify(await raw(claims)), (err: unknown) => {
+        assert.ok(err instanceof InvalidAssertionError);
+        assert.match(err.message, reason, JSON.stringify(claims));
+        return true;
+      });
+    }
+    assert.equal((await verifier.verify(await raw({ exp: now + 3600 }))).sub, 'demo', 'an hour is the bound');
+  });
+
+  it('answers 503 when the key set cannot be fetched', async () => {
+    const gone = await startTestAssertionIssuer();
+    const v = new AssertionVerifier({ jwksUrl: gone.jwksUrl, issuer: gone.issuer, audiences: ['a'] });
+    const token = await gone.signer.sign({ sub: 'demo', roles: [] }, ['a']);
+    await gone.close();
+    await assert.rejects(
+      v.verify(token),
+      (err: unknown) => err instanceof AssertionKeysUnavailableError && err.statusCode === 503,
+    );
+    const notFound = new AssertionVerifier({
+      jwksUrl: new URL('/nope', issuer.jwksUrl),
+      issuer: issuer.issuer,
+      audiences: ['a'],
+    });
+    await assert.rejects(notFound.verify(token), AssertionKeysUnavailableError);
+  });
+
+  it('refuses bad options at construction', () => {
+    const base = { jwksUrl: issuer.jwksUrl, issuer: 'x', audiences: ['a'] };
+    assert.throws(
+      () => new AssertionVerifier({ ...base, jwksUrl: new URL('file:///etc/passwd') }),
+      /jwksUrl/,
+    );
+    assert.throws(() => new AssertionVerifier({ ...base, issuer: '' }), /issuer/);
+    assert.throws(() => new AssertionVerifier({ ...base, audiences: [] }), /audiences/);
+    assert.throws(() => new AssertionVerifier({ ...base, clockToleranceSeconds: 61 }), /clockTolerance/);
+  });
+});
