@@ -73,6 +73,7 @@ async function main(): Promise<void> {
           `  model-service    http://127.0.0.1:${config.MODEL_SERVICE_PORT}`,
           `  adder            http://127.0.0.1:${config.ADDER_HTTP_PORT}  grpc 127.0.0.1:${config.ADDER_GRPC_PORT}`,
           '',
+          'Everything listens on 127.0.0.1 only: the demo credentials and the admin API stay on this machine.',
           `Try:  http :${config.GATEWAY_WEB_PORT}/pybackend "Authorization: Bearer foobar"`,
           'Ctrl-C stops everything.',
           '',

@@ -87,9 +87,11 @@ export function stackProcesses(config: StackConfig, root: string = repoRoot): Pr
         'src/cli.ts',
         '--configFile',
         join(root, 'infra', 'gateway', 'gateway.yml'),
-        `--entryPoints.web.address=:${config.GATEWAY_WEB_PORT}`,
-        `--entryPoints.websecure.address=:${config.GATEWAY_WEBSECURE_PORT}`,
-        `--entryPoints.traefik.address=:${config.GATEWAY_ADMIN_PORT}`,
+        // Loopback only, like every other process here: the local profile carries demo credentials and an
+        // unauthenticated admin API (containers and Kubernetes bind 0.0.0.0 explicitly).
+        `--entryPoints.web.address=127.0.0.1:${config.GATEWAY_WEB_PORT}`,
+        `--entryPoints.websecure.address=127.0.0.1:${config.GATEWAY_WEBSECURE_PORT}`,
+        `--entryPoints.traefik.address=127.0.0.1:${config.GATEWAY_ADMIN_PORT}`,
       ],
       env: {
         LOG_LEVEL: config.LOG_LEVEL,

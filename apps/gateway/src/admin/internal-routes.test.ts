@@ -31,3 +31,19 @@ describe('internal routes', () => {
     }
   });
 });
+
+describe('admin entrypoint address', () => {
+  it('serves the insecure API on loopback even when configured on every interface', async () => {
+    const gw = await startGateway({
+      files: {},
+      static: { entryPoints: { web: { address: '0.0.0.0:0' }, traefik: { address: '0.0.0.0:0' } } },
+    });
+    try {
+      assert.equal(gw.gateway.address('traefik')?.address, '127.0.0.1');
+      assert.equal(gw.gateway.address('web')?.address, '0.0.0.0', 'only the admin entrypoint is confined');
+      assert.equal((await send(`${gw.admin}/api/version`)).status, 200);
+    } finally {
+      await gw.close();
+    }
+  });
+});

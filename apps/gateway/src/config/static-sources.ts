@@ -1,6 +1,6 @@
 /**
  * Where the static configuration comes from: the `--configFile` YAML, its static extensions file (below),
- * `--a.b.c=value` flags and `GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS` variables. Traefik makes these sources
+ * `--a.b.c=value` flags and the `GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS` and `GATEWAY_ADMIN_PUBLIC` variables. Traefik makes these sources
  * mutually exclusive; here flags and variables override the files, so tests and the launcher can move ports
  * without editing them. Precedence: file < extensions file < environment < flags.
  *
@@ -142,7 +142,10 @@ function resolvePaths(raw: RawMap, base: string): void {
 
 const entryPointVariable = /^GATEWAY_ENTRYPOINTS_(.+)_ADDRESS$/;
 
-/** `GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS=:9000` → `entryPoints.<name>.address`; NAME matches case-insensitively. */
+/**
+ * `GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS=:9000` → `entryPoints.<name>.address` (NAME matches case-insensitively);
+ * `GATEWAY_ADMIN_PUBLIC=true` → `api.allowPublicAddress`.
+ */
 function environmentOverrides(env: StaticSources['env'], known: RawMap): RawMap {
   const out: RawMap = {};
   const declared = getIn(known, ['entryPoints']);
@@ -152,6 +155,11 @@ function environmentOverrides(env: StaticSources['env'], known: RawMap): RawMap 
     const name = match[1] ?? '';
     const existing = isRawMap(declared) ? findKey(declared, name) : undefined;
     setIn(out, ['entryPoints', existing ?? name.toLowerCase(), 'address'], value);
+  }
+  // Only where there is an API: the variable alone must not turn it on.
+  const adminPublic = env.GATEWAY_ADMIN_PUBLIC;
+  if (adminPublic !== undefined && isRawMap(getIn(known, ['api']))) {
+    setIn(out, ['api', 'allowPublicAddress'], adminPublic);
   }
   return out;
 }

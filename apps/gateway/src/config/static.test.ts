@@ -187,3 +187,86 @@ log:
     assert.throws(() => parseArgs(['serve']), StaticConfigError);
   });
 });
+
+describe('the unauthenticated admin API (api.insecure) listens on loopback only unless opted in', () => {
+  const admin = (address: string, extra: Record<string, unknown> = {}) =>
+    parseStaticConfig({
+      entryPoints: { web: { address: ':8000' }, traefik: { address } },
+      api: { insecure: true, ...extra },
+    });
+
+  for (const [address, confined] of [
+    [':8080', '127.0.0.1:8080'],
+    ['0.0.0.0:8080', '127.0.0.1:8080'],
+    ['192.0.2.10:8080', '127.0.0.1:8080'],
+    ['[::]:8080', '[::1]:8080'],
+  ] as const) {
+    it(`moves ${address} to ${confined}, with a warning that says how to opt in`, () => {
+      const { config, warnings } = admin(address);
+      assert.equal(config.entryPoints.traefik?.address, confined);
+      assert.equal(config.entryPoints.web?.address, ':8000', 'other entrypoints are left alone');
+      assert.equal(warnings.length, 1);
+      assert.match(
+        warnings[0] ?? '',
+        new RegExp(
+          `entryPoints\\.traefik\\.address: .*api\\.insecure.*listening on ${confined.replace(/[[\]]/g, '\\$&')} instead of "${address.replace(/[[\]]/g, '\\$&')}".*GATEWAY_ADMIN_PUBLIC=true.*api\\.allowPublicAddress`,
+        ),
+      );
+    });
+  }
+
+  it("applies to Traefik's default admin entrypoint (:8080) too", () => {
+    const { config } = parseStaticConfig({ api: { insecure: true } });
+    assert.equal(config.entryPoints.traefik?.address, '127.0.0.1:8080');
+  });
+
+  it('keeps loopback addresses, and non-loopback ones when the API is not insecure', () => {
+    for (const address of ['127.0.0.1:8080', '127.0.0.2:8080', 'localhost:8080', '[::1]:8080']) {
+      const { config, warnings } = admin(address);
+      assert.equal(config.entryPoints.traefik?.address, address);
+      assert.deepEqual(warnings, []);
+    }
+    const { config } = parseStaticConfig({
+      entryPoints: { traefik: { address: ':8080' } },
+      ping: {},
+      metrics: { prometheus: {} },
+    });
+    assert.equal(config.entryPoints.traefik?.address, ':8080');
+  });
+
+  it('keeps a public address with GATEWAY_ADMIN_PUBLIC=true or api.allowPublicAddress in the extensions file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gateway-admin-'));
+    try {
+      await writeFile(
+        join(dir, 'gateway.yml'),
+        'entryPoints:\n  traefik:\n    address: "0.0.0.0:8080"\napi:\n  insecure: true\n',
+      );
+      const load = (env: Record<string, string>) =>
+        loadStaticConfig({ argv: ['--configFile', join(dir, 'gateway.yml')], env, cwd: dir });
+      assert.equal((await load({})).config.entryPoints.traefik?.address, '127.0.0.1:8080');
+      assert.equal(
+        (await load({ GATEWAY_ADMIN_PUBLIC: 'false' })).config.entryPoints.traefik?.address,
+        '127.0.0.1:8080',
+      );
+      const opted = await load({ GATEWAY_ADMIN_PUBLIC: 'true' });
+      assert.equal(opted.config.entryPoints.traefik?.address, '0.0.0.0:8080');
+      assert.deepEqual(opted.warnings, []);
+
+      await writeFile(join(dir, 'gateway.extensions.yml'), 'api:\n  allowPublicAddress: true\n');
+      const extended = await load({});
+      assert.equal(extended.config.entryPoints.traefik?.address, '0.0.0.0:8080');
+      assert.deepEqual(extended.warnings, []);
+      // The environment overrides the file, as for every other field.
+      assert.equal(
+        (await load({ GATEWAY_ADMIN_PUBLIC: 'false' })).config.entryPoints.traefik?.address,
+        '127.0.0.1:8080',
+      );
+      await assert.rejects(
+        load({ GATEWAY_ADMIN_PUBLIC: 'yes please' }),
+        /GATEWAY_ADMIN_PUBLIC|allowPublicAddress/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -164,6 +164,8 @@ const staticSchema = object(
     providers: withDefault(providersSchema, { providersThrottleDuration: 2000 }),
     api: object({
       insecure: withDefault(boolean(), false),
+      // Ours (static extensions file or GATEWAY_ADMIN_PUBLIC): let the insecure API listen beyond loopback.
+      allowPublicAddress: withDefault(boolean(), false),
       dashboard: withDefault(boolean(), true),
       debug: boolean(),
       basePath: string(),
@@ -267,7 +269,43 @@ export function parseStaticConfig(raw: unknown): ParsedStaticConfig {
     parsed.metrics?.prometheus;
   if (wantsAdmin && !(adminEntryPoint in entryPoints))
     entryPoints[adminEntryPoint] = defaultEntryPoint(':8080');
+  confineInsecureApi(entryPoints, parsed.api, issues);
   return { config: { ...parsed, entryPoints }, warnings: issues.lines('warning') };
+}
+
+/**
+ * `api.insecure` serves the API, unauthenticated, on the `traefik` entrypoint, and the API shows the whole
+ * dynamic configuration as rendered (environment values included). Traefik then listens wherever that entrypoint
+ * says, `:8080` (every interface) by default; here a non-loopback address is moved to loopback, same port,
+ * with a warning, unless `api.allowPublicAddress` (the static extensions file, or GATEWAY_ADMIN_PUBLIC=true)
+ * says the exposure is meant (a container publishing the port, behind its own access control).
+ */
+function confineInsecureApi(
+  entryPoints: Record<string, EntryPointConfig>,
+  api: Infer<typeof staticSchema>['api'],
+  issues: Issues,
+): void {
+  const entryPoint = entryPoints[adminEntryPoint];
+  if (api?.insecure !== true || api.allowPublicAddress || entryPoint === undefined) return;
+  const address = parseAddress(entryPoint.address);
+  if (typeof address === 'string' || isLoopback(address.host)) return;
+  const confined = isIP(address.host ?? '') === 6 ? `[::1]:${address.port}` : `127.0.0.1:${address.port}`;
+  entryPoints[adminEntryPoint] = { ...entryPoint, address: confined };
+  issues.warn(
+    `entryPoints.${adminEntryPoint}.address`,
+    `serves the unauthenticated API (api.insecure), so it is listening on ${confined} instead of ` +
+      `"${entryPoint.address}" (this host only); to listen there, set GATEWAY_ADMIN_PUBLIC=true or ` +
+      'api.allowPublicAddress: true in the static extensions file, and protect the port yourself',
+  );
+}
+
+/** `localhost`, 127.0.0.0/8, `::1` and IPv4-mapped loopback; undefined (every interface) is not. */
+function isLoopback(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const lower = host.toLowerCase();
+  if (lower === 'localhost' || lower === '::1') return true;
+  const v4 = lower.startsWith('::ffff:') ? lower.slice(7) : lower;
+  return isIP(v4) === 4 && v4.startsWith('127.');
 }
 
 function defaultEntryPoint(address: string): EntryPointConfig {
