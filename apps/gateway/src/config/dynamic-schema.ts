@@ -4,6 +4,7 @@
  * rest of the configuration keeps working. Durations are in milliseconds.
  */
 
+import { compileRe2 } from '../rules/re2.ts';
 import { type JwtConfig, jwtSchema } from './jwt-schema.ts';
 import { findKey, isRawMap } from './raw.ts';
 import {
@@ -28,9 +29,10 @@ const notYet = 'not supported by this gateway yet';
 
 const httpUrl = httpUrlSchema();
 
+// Go's RE2 syntax, as the middlewares compile it (see rules/re2.ts).
 const regexp = refine(string({ nonEmpty: true }), (value) => {
   try {
-    new RegExp(value);
+    compileRe2(value);
     return undefined;
   } catch (error) {
     return `invalid regular expression: ${(error as Error).message}`;

@@ -25,6 +25,7 @@ import { forwardedPort, isForwardedHeader } from '../http/forwarded.ts';
 import { canonicalHeaderName, type HeaderMap } from '../http/headers.ts';
 import { authHopHeaders, removeHopByHop } from '../http/hop-by-hop.ts';
 import type { LeasePool } from '../http/transport.ts';
+import { compileRe2 } from '../rules/re2.ts';
 import type { Middleware } from './types.ts';
 
 /** What forwardAuth needs besides its config. */
@@ -75,8 +76,9 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
       ? new Set(options.authRequestHeaders.map((h) => h.toLowerCase()))
       : undefined;
   const copied = options.authResponseHeaders.map((h) => h.toLowerCase());
+  // RE2, as Traefik: request header names come from the client, and a backtracking regexp could stall on one.
   const copiedRegex =
-    options.authResponseHeadersRegex !== undefined ? new RegExp(options.authResponseHeadersRegex) : undefined;
+    options.authResponseHeadersRegex !== undefined ? compileRe2(options.authResponseHeadersRegex) : undefined;
   const authCookies = new Set(options.addAuthCookiesToResponse);
   const userHeader = options.headerField?.toLowerCase();
 

@@ -78,6 +78,26 @@ describe('compileRule: v3 matchers', () => {
     rejects('PathRegexp(`^/(?=a)`)', /lookaround/);
     rejects('PathRegexp(`^/(a)\\1`)', /backreferences/);
     rejects('PathRegexp(`^/(`)', /invalid regexp/);
+    rejects('PathRegexp(`^/a\\Z`)', /invalid escape sequence/);
+    rejects('PathRegexp(`\\C`)', /invalid escape sequence/);
+    rejects('PathRegexp(`a++`)', /invalid nested repetition/);
+  });
+
+  it("follows Go's RE2: flags anywhere, negated POSIX classes, \\Q…\\E, Unicode classes, (?m)", () => {
+    assert.equal(compileRule('PathRegexp(`^/a(?i)b$`)')(requestOf({ path: '/aB' })), true);
+    assert.equal(compileRule('PathRegexp(`^/a(?i)b$`)')(requestOf({ path: '/AB' })), false);
+    assert.equal(compileRule('PathRegexp(`^/[[:^digit:]]+$`)')(requestOf({ path: '/abc' })), true);
+    assert.equal(compileRule('PathRegexp(`^/[[:^digit:]]+$`)')(requestOf({ path: '/a1c' })), false);
+    assert.equal(compileRule('PathRegexp(`^/\\Qa.b\\E$`)')(requestOf({ path: '/axb' })), false);
+    assert.equal(compileRule('PathRegexp(`^/(?<id>\\pL+)$`)')(requestOf({ path: '/caf%C3%A9' })), true);
+    assert.equal(
+      compileRule('HeaderRegexp(`X-A`, `^a$`)')(requestOf({ headers: { 'x-a': ['a\n'] } })),
+      false,
+    );
+    assert.equal(
+      compileRule('HeaderRegexp(`X-A`, `(?m)^a$`)')(requestOf({ headers: { 'x-a': ['a\n'] } })),
+      true,
+    );
   });
 
   it('Host ignores case, port and a trailing dot; *. stands for one label', () => {

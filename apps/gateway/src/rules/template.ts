@@ -3,7 +3,7 @@
  * literal text with `{name}` or `{name:pattern}` variables (Traefik §1.3).
  */
 
-import { compileRe2 } from './re2.ts';
+import { compileRe2, type Re2Pattern } from './re2.ts';
 
 /** Where a template is used decides what a bare `{name}` matches and how the result is anchored. */
 export type TemplateKind = 'path' | 'prefix' | 'host' | 'query';
@@ -24,7 +24,7 @@ function quoteMeta(text: string): string {
  * The regexp for `template`, or `undefined` when the template is malformed (unbalanced braces, a bad
  * pattern). Traefik accepts such a rule and the matcher simply never matches, so the caller does the same.
  */
-export function compileTemplate(template: string, kind: TemplateKind): RegExp | undefined {
+export function compileTemplate(template: string, kind: TemplateKind): Re2Pattern | undefined {
   let source = '';
   let literalStart = 0;
   let depth = 0;

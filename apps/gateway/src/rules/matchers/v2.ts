@@ -3,7 +3,7 @@
  * together, and Path, PathPrefix, HostRegexp and Query values are gorilla/mux templates.
  */
 
-import { compileRe2, type Re2Error } from '../re2.ts';
+import { compileRe2, type Re2Error, type Re2Pattern } from '../re2.ts';
 import { compileTemplate, type TemplateKind } from '../template.ts';
 import type { Matcher, RoutingRequest } from '../types.ts';
 import { clientIp } from './client-ip.ts';
@@ -27,7 +27,7 @@ function templates(
   field: (request: RoutingRequest) => string,
 ): Matcher {
   expectSome(name, args);
-  const patterns: RegExp[] = [];
+  const patterns: Re2Pattern[] = [];
   for (const template of args) {
     if (kind !== 'host') expectPath(name, template);
     const re = compileTemplate(template, kind);
@@ -91,7 +91,7 @@ export const v2Matchers: Readonly<Record<string, MatcherFactory>> = {
   },
   HeadersRegexp(args) {
     const checks = pairs('HeadersRegexp', args).map(([name, pattern]): Matcher => {
-      let re: RegExp;
+      let re: Re2Pattern;
       try {
         re = compileRe2(pattern);
       } catch (error) {

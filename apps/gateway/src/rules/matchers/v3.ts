@@ -1,12 +1,12 @@
 /** The v3 matchers (Traefik §1.2): one value each, except the header and query matchers. */
 
-import { compileRe2, type Re2Error } from '../re2.ts';
+import { compileRe2, type Re2Error, type Re2Pattern } from '../re2.ts';
 import type { Matcher } from '../types.ts';
 import { clientIp } from './client-ip.ts';
 import { hostEquals } from './host.ts';
 import { expectArgs, expectAscii, expectPath, MatcherError, type MatcherFactory, some } from './table.ts';
 
-function regexp(name: string, pattern: string): RegExp {
+function regexp(name: string, pattern: string): Re2Pattern {
   try {
     return compileRe2(pattern);
   } catch (error) {
