@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { AssertionSigner } from '@gateway-pattern/identity-assertion';
 import { createService, type Service } from '@gateway-pattern/service-kit';
-import { DEFAULT_PUBLIC_URL, type LoginConfig, SERVICE_NAME } from './config.ts';
+import { type AssertionConfig, DEFAULT_PUBLIC_URL, type LoginConfig, SERVICE_NAME } from './config.ts';
 import type { JwtIssuer } from './jwt/issuers.ts';
 import type { JwksOptions } from './jwt/jwks.ts';
 import { JwtVerifier } from './jwt/verifier.ts';
@@ -8,6 +9,7 @@ import { OidcClient, type OidcOptions } from './login/oidc.ts';
 import { ReturnUrls } from './login/return-url.ts';
 import { registerSessions } from './login/session.ts';
 import { type AuthLoginOptions, authRoutes } from './routes/auth.ts';
+import { JWKS_PATH, jwksRoutes } from './routes/jwks.ts';
 import { oauth2DisabledRoutes, oauth2Routes, signedOutRoute } from './routes/oauth2.ts';
 import { rootRoutes } from './routes/root.ts';
 import type { StaticToken } from './tokens/static-tokens.ts';
@@ -32,6 +34,24 @@ export interface AppConfig {
   login?: LoginConfig | null;
   /** Provider request timeout and discovery retry (tests shorten them). */
   oidc?: Pick<OidcOptions, 'timeoutSeconds' | 'retryAfterMs'>;
+  /** Identity assertions; default issuer `forward-auth`, 60 s, a key made at start. */
+  assertion?: Partial<AssertionConfig>;
+}
+
+/** The signer of identity assertions, logged with where its key comes from. */
+function assertionSigner(app: Service, config: Partial<AssertionConfig> = {}): AssertionSigner {
+  const signer = new AssertionSigner({
+    issuer: config.issuer ?? 'forward-auth',
+    ttlSeconds: config.ttlSeconds ?? 60,
+    ...(config.privateKey ? { privateKey: config.privateKey } : {}),
+  });
+  app.log.info(
+    { issuer: signer.issuer, ttlSeconds: signer.ttlSeconds, kid: signer.kid, jwks: JWKS_PATH },
+    signer.generatedKey
+      ? 'identity assertions signed with a key made at start (replicas need one shared IDENTITY_ASSERTION_KEY_FILE)'
+      : 'identity assertions signed with the key of IDENTITY_ASSERTION_KEY_FILE',
+  );
+  return signer;
 }
 
 /** The verifiers the configuration enables, in the order `/auth` tries them: JWTs first, as they say what they are. */
@@ -70,7 +90,9 @@ export function buildApp(config: AppConfig): Service {
   const app = createService({ name: SERVICE_NAME, logLevel: config.logLevel });
   const verifiers = buildVerifiers(config);
   logEnabledModes(app, config, verifiers);
+  const signer = assertionSigner(app, config.assertion);
   app.register(rootRoutes);
+  app.register(jwksRoutes, { signer });
 
   const login = config.login ?? null;
   const publicUrl = config.publicUrl ?? DEFAULT_PUBLIC_URL;
@@ -119,7 +141,7 @@ export function buildApp(config: AppConfig): Service {
 
   app.register(async (scope: Service) => {
     for (const verifier of verifiers) if (verifier instanceof JwtVerifier) verifier.register(scope);
-    await authRoutes(scope, { verifiers, login: authLogin });
+    await authRoutes(scope, { verifiers, login: authLogin, signer });
   });
   return app;
 }

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { EnvError } from '@gateway-pattern/service-kit';
 import { loadConfig } from './config.ts';
@@ -14,6 +18,7 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:8000',
       returnOrigins: [],
       login: null,
+      assertion: { issuer: 'forward-auth', ttlSeconds: 60, privateKey: null },
     });
   });
 
@@ -168,5 +173,37 @@ describe('loadConfig: browser login', () => {
     refuses({ PUBLIC_URL: 'http://localhost:8000/app' }, /PUBLIC_URL: must be an origin/);
     refuses({ ALLOWED_RETURN_ORIGINS: 'javascript:alert(1)' }, /ALLOWED_RETURN_ORIGINS/);
     refuses({ SESSION_MAX_AGE: '5' }, /SESSION_MAX_AGE/);
+  });
+
+  it('reads the assertion issuer, lifetime and signing key file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'forward-auth-key-'));
+    try {
+      const keyFile = join(dir, 'assertion.pem');
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      writeFileSync(keyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }));
+      const config = loadConfig({
+        IDENTITY_ASSERTION_ISSUER: 'https://auth.example',
+        IDENTITY_ASSERTION_TTL: '30',
+        IDENTITY_ASSERTION_KEY_FILE: keyFile,
+      });
+      assert.equal(config.assertion.issuer, 'https://auth.example');
+      assert.equal(config.assertion.ttlSeconds, 30);
+      assert.ok(config.assertion.privateKey?.equals(privateKey));
+
+      const rsaFile = join(dir, 'rsa.pem');
+      const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+      writeFileSync(rsaFile, rsa.export({ format: 'pem', type: 'pkcs8' }));
+      refuses(
+        { IDENTITY_ASSERTION_KEY_FILE: rsaFile },
+        /IDENTITY_ASSERTION_KEY_FILE: .*rsa\.pem: must be an EC P-256/,
+      );
+      refuses(
+        { IDENTITY_ASSERTION_KEY_FILE: join(dir, 'missing.pem') },
+        /IDENTITY_ASSERTION_KEY_FILE: cannot read .*missing\.pem \(ENOENT\)/,
+      );
+      refuses({ IDENTITY_ASSERTION_TTL: '3600' }, /IDENTITY_ASSERTION_TTL/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

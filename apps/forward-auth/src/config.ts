@@ -1,3 +1,6 @@
+import type { KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { AssertionKeyError, signingKeyFromPem } from '@gateway-pattern/identity-assertion';
 import { EnvError, LogLevel, loadEnv } from '@gateway-pattern/service-kit';
 import { type Static, Type } from 'typebox';
 import { IssuerSpecError, type JwtIssuer, parseIssuers } from './jwt/issuers.ts';
@@ -42,6 +45,12 @@ export const EnvSchema = Type.Object({
   /** 32-byte keys, base64, comma-separated: the first encrypts, all decrypt. */
   COOKIE_SECRET: Type.Optional(Type.String()),
   SESSION_MAX_AGE: Type.Integer({ minimum: 60, maximum: 30 * 24 * 3600, default: 12 * 3600 }),
+  /** `iss` of the identity assertions; backends pin it. */
+  IDENTITY_ASSERTION_ISSUER: Type.String({ minLength: 1, maxLength: 256, default: 'forward-auth' }),
+  /** Lifetime of an identity assertion, in seconds: one request and its relays. */
+  IDENTITY_ASSERTION_TTL: Type.Integer({ minimum: 5, maximum: 600, default: 60 }),
+  /** EC P-256 private key (PEM) signing the assertions; unset: a key made at start. Replicas must share one. */
+  IDENTITY_ASSERTION_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
 });
 
 /** The validated environment. */
@@ -62,6 +71,14 @@ export interface LoginConfig {
   postLogoutRedirectUrl: string;
 }
 
+/** Signing of identity assertions (`X-Auth-Assertion`). */
+export interface AssertionConfig {
+  issuer: string;
+  ttlSeconds: number;
+  /** The key from `IDENTITY_ASSERTION_KEY_FILE`, or `null` to make one at start. */
+  privateKey: KeyObject | null;
+}
+
 /** Everything forward-auth needs to run, parsed from the environment. */
 export interface ForwardAuthConfig {
   host: string;
@@ -74,6 +91,7 @@ export interface ForwardAuthConfig {
   returnOrigins: string[];
   /** `null`: browser login is off. */
   login: LoginConfig | null;
+  assertion: AssertionConfig;
 }
 
 const list = (value: string): string[] =>
@@ -160,6 +178,26 @@ function loginConfig(vars: Env, publicUrl: string, problems: string[]): LoginCon
   };
 }
 
+/** The assertion signing key of `IDENTITY_ASSERTION_KEY_FILE`; problems name the file, never the key. */
+function assertionKey(path: string | undefined, problems: string[]): KeyObject | null {
+  if (path === undefined) return null;
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    problems.push(`IDENTITY_ASSERTION_KEY_FILE: cannot read ${path} (${code})`);
+    return null;
+  }
+  try {
+    return signingKeyFromPem(pem);
+  } catch (err) {
+    if (!(err instanceof AssertionKeyError)) throw err;
+    problems.push(`IDENTITY_ASSERTION_KEY_FILE: ${path}: ${err.message}`);
+    return null;
+  }
+}
+
 /** Reads and validates the environment; throws {@link EnvError} naming every bad variable or entry. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForwardAuthConfig {
   const vars = loadEnv(SERVICE_NAME, EnvSchema, env);
@@ -200,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForwardAuthCon
   }
 
   const login = loginConfig(vars, publicUrl, problems);
+  const privateKey = assertionKey(vars.IDENTITY_ASSERTION_KEY_FILE, problems);
   if (problems.length > 0) throw new EnvError(SERVICE_NAME, problems);
   return {
     host: vars.HOST,
@@ -210,5 +249,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ForwardAuthCon
     publicUrl,
     returnOrigins,
     login,
+    assertion: {
+      issuer: vars.IDENTITY_ASSERTION_ISSUER,
+      ttlSeconds: vars.IDENTITY_ASSERTION_TTL,
+      privateKey,
+    },
   };
 }

@@ -83,3 +83,20 @@ export class LoginDisabledError extends HttpError {
     this.name = 'LoginDisabledError';
   }
 }
+
+/**
+ * The forwardAuth address carries an `aud` parameter that cannot be an audience (empty, spaces or control
+ * characters, over 256 characters, more than 8 of them): a gateway misconfiguration, so 500 and never a pass.
+ */
+export class BadAudienceError extends HttpError {
+  constructor() {
+    super(
+      500,
+      'Misconfigured forwardAuth address: each aud must be 1 to 256 printable characters, at most 8',
+      {
+        code: 'BAD_AUDIENCE',
+      },
+    );
+    this.name = 'BadAudienceError';
+  }
+}

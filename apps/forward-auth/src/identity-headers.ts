@@ -1,10 +1,7 @@
+import { type AssertedIdentity, IDENTITY_HEADERS } from '@gateway-pattern/identity-assertion';
+
 /** Response headers that carry the caller's identity; the gateway lists each in `authResponseHeaders`. */
-export const IDENTITY_HEADERS = {
-  user: 'x-auth-user',
-  email: 'x-auth-email',
-  roles: 'x-auth-roles',
-  client: 'x-auth-client',
-} as const;
+export { IDENTITY_HEADERS };
 
 /** Who the caller is, as far as the credential says. */
 export interface Identity {
@@ -46,17 +43,25 @@ export function identityFromClaims(user: string, claims: Readonly<Record<string,
 }
 
 /**
+ * What forward-auth vouches for: the identity without the values that cannot be header values. The headers and the
+ * signed assertion are both made from it, so a backend that checks one against the other finds them equal.
+ */
+export function vouchedIdentity(identity: Identity): AssertedIdentity {
+  const vouched: AssertedIdentity = { sub: identity.user, roles: rolesOf(identity.roles ?? []) };
+  if (isHeaderSafe(identity.email)) vouched.email = identity.email;
+  if (isHeaderSafe(identity.client)) vouched.client = identity.client;
+  return vouched;
+}
+
+/**
  * The headers of an identity; a value that is absent or unsafe is left out, and the gateway then removes any copy the
  * client sent. Roles are comma-separated; a caller with none gets no `X-Auth-Roles`.
  */
 export function identityHeaders(identity: Identity): Record<string, string> {
-  const headers: Record<string, string> = { [IDENTITY_HEADERS.user]: identity.user };
-  if (identity.email !== undefined && isHeaderSafe(identity.email))
-    headers[IDENTITY_HEADERS.email] = identity.email;
-  const roles = rolesOf(identity.roles ?? []);
-  if (roles.length > 0) headers[IDENTITY_HEADERS.roles] = roles.join(',');
-  if (identity.client !== undefined && isHeaderSafe(identity.client)) {
-    headers[IDENTITY_HEADERS.client] = identity.client;
-  }
+  const vouched = vouchedIdentity(identity);
+  const headers: Record<string, string> = { [IDENTITY_HEADERS.user]: vouched.sub };
+  if (vouched.email !== undefined) headers[IDENTITY_HEADERS.email] = vouched.email;
+  if (vouched.roles.length > 0) headers[IDENTITY_HEADERS.roles] = vouched.roles.join(',');
+  if (vouched.client !== undefined) headers[IDENTITY_HEADERS.client] = vouched.client;
   return headers;
 }

@@ -11,6 +11,7 @@ runMain(SERVICE_NAME, async () => {
     publicUrl: config.publicUrl,
     returnOrigins: config.returnOrigins,
     login: config.login,
+    assertion: config.assertion,
   });
   await listen(app, { host: config.host, port: config.port });
 });

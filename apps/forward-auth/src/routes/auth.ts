@@ -1,8 +1,15 @@
+import { ASSERTION_HEADER, type AssertionSigner } from '@gateway-pattern/identity-assertion';
 import type { Service } from '@gateway-pattern/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { InvalidTokenError, NotAuthenticatedError } from '../errors.ts';
-import { IDENTITY_HEADERS, type Identity, identityFromClaims, identityHeaders } from '../identity-headers.ts';
+import { BadAudienceError, InvalidTokenError, NotAuthenticatedError } from '../errors.ts';
+import {
+  IDENTITY_HEADERS,
+  type Identity,
+  identityFromClaims,
+  identityHeaders,
+  vouchedIdentity,
+} from '../identity-headers.ts';
 import type { ReturnUrls } from '../login/return-url.ts';
 import { currentUser } from '../login/session.ts';
 import { bearerToken } from '../tokens/bearer.ts';
@@ -24,6 +31,26 @@ export interface AuthRoutesOptions {
   verifiers: readonly TokenVerifier[];
   /** With it, a session cookie is accepted and browsers without credentials are sent to the login. */
   login?: AuthLoginOptions | null;
+  /** Signs the identity assertion of a request whose `/auth` address names audiences (`?aud=`). */
+  signer: AssertionSigner;
+}
+
+/** Printable ASCII without spaces, as an audience must be to be compared byte for byte by a backend. */
+const AUDIENCE = /^[\x21-\x7E]{1,256}$/;
+const MAX_AUDIENCES = 8;
+
+/**
+ * The audiences of the identity assertion: the `aud` query parameters of the forwardAuth address, one per backend
+ * the request may reach (`/auth?aud=pybackend-ts&aud=model-service`). The gateway sends the address as configured,
+ * and a client's own query travels in `X-Forwarded-Uri`, so only the gateway's configuration chooses them.
+ */
+export function audiencesOf(query: unknown): string[] {
+  const raw = (query as Record<string, unknown> | null)?.aud;
+  const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  if (values.length > MAX_AUDIENCES || !values.every((v) => typeof v === 'string' && AUDIENCE.test(v))) {
+    throw new BadAudienceError();
+  }
+  return [...new Set(values as string[])];
 }
 
 const ErrorBody = Type.Object({ detail: Type.String() });
@@ -45,7 +72,8 @@ function wantsLoginPage(request: FastifyRequest): boolean {
  * or what a verifier answers: 403 for a missing role, 503 for an unreachable issuer). Without one, a session cookie
  * passes; a browser without either is redirected to the login (302, with the page it wanted as return address,
  * which the gateway hands to the browser), anything else gets 403. Any method is answered the same way, since
- * `preserveRequestMethod` forwards the client's method.
+ * `preserveRequestMethod` forwards the client's method. A 200 for an address with `?aud=` also carries the signed
+ * identity assertion (`X-Auth-Assertion`) for those audiences.
  */
 export async function authRoutes(app: Service, options: AuthRoutesOptions): Promise<void> {
   const login = options.login ?? null;
@@ -66,11 +94,14 @@ export async function authRoutes(app: Service, options: AuthRoutesOptions): Prom
           200: Type.Object({ status: Type.Literal('ok') }),
           401: ErrorBody,
           403: ErrorBody,
+          500: ErrorBody,
           503: ErrorBody,
         },
       },
     },
     async (request, reply) => {
+      // Checked first, so a misconfigured address shows on every request, not only on authenticated ones.
+      const audiences = audiencesOf(request.query);
       let identity: Identity;
       const token = bearerToken(request.headers.authorization);
       if (token !== null) {
@@ -97,6 +128,9 @@ export async function authRoutes(app: Service, options: AuthRoutesOptions): Prom
         };
       }
       reply.headers(identityHeaders(identity));
+      if (audiences.length > 0) {
+        reply.header(ASSERTION_HEADER, await options.signer.sign(vouchedIdentity(identity), audiences));
+      }
       return { status: 'ok' as const };
     },
   );
