@@ -4,6 +4,8 @@
  * which keeps `Proxy-Authorization` so an auth server can read it.
  */
 
+import type { HeaderMap } from './headers.ts';
+
 /** Removed by the reverse proxy, both ways (Go's `httputil` list). */
 export const proxyHopHeaders: readonly string[] = [
   'connection',
@@ -46,4 +48,27 @@ export function removeHopByHop(headers: HeaderRecord, hopHeaders: readonly strin
     }
   }
   for (const name of hopHeaders) delete headers[name];
+}
+
+/**
+ * Removes from a client's request the headers its `Connection` header names, and their names from `Connection`
+ * (tokens of the fixed lists above and `close` stay: later stages drop those anyway). Run before middlewares:
+ * `Connection` speaks for the client's hop only, so a header the gateway sets afterwards, such as the identity
+ * an auth middleware vouches for, must not be stripped because the client named it (Traefik strips it).
+ */
+export function dropConnectionListed(headers: HeaderMap): void {
+  const connection = headers.connection;
+  if (connection === undefined) return;
+  const kept: string[] = [];
+  for (const value of connection) {
+    for (const token of value.split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name === '') continue;
+      if (name === 'close' || proxyHopHeaders.includes(name) || authHopHeaders.includes(name))
+        kept.push(name);
+      else delete headers[name];
+    }
+  }
+  if (kept.length > 0) headers.connection = [kept.join(', ')];
+  else delete headers.connection;
 }

@@ -1,11 +1,13 @@
 /**
  * The request path of every entrypoint after its forwarded-headers step: internal routes (ping, API) first, as
  * Traefik gives them the highest priority, then the current runtime's router table for this entrypoint.
- * No route → 404 `404 page not found\n`; a path that cannot be decoded → 400.
+ * No route → 404 `404 page not found\n`; a path that cannot be decoded → 400. Headers the client lists in
+ * `Connection` are dropped once the route is chosen, so none set by a middleware can be listed.
  */
 
 import type { Exchange } from '../http/exchange.ts';
 import type { Handler } from '../http/handler.ts';
+import { dropConnectionListed } from '../http/hop-by-hop.ts';
 import type { AccessLog } from '../observability/access-log.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
@@ -87,6 +89,8 @@ export function createDispatcher(options: DispatchOptions): (exchange: Exchange)
         return;
       }
       exchange.log.RouterName = route.name;
+      // After matching (rules see the request as sent, as in Traefik), before any middleware sets a header.
+      dropConnectionListed(exchange.headers);
       handler = route.handler;
     }
     handler(exchange).catch((error: unknown) => fail(exchange, error));
