@@ -22,6 +22,7 @@ import {
   appEnv,
   dynamicConfig,
   dynamicFileVariables,
+  gatewayAddresses,
   gatewayEntryPoints,
   identityDirectoryVariables,
   listeningPorts,
@@ -132,7 +133,16 @@ describe('services', () => {
   });
 
   it('every variable a service sets is one its app reads', async () => {
-    const gatewayReads = new Set([...(await dynamicFileVariables()), 'LOG_LEVEL', 'HEALTHCHECK_URL']);
+    const entryPointVariables = Object.keys(await gatewayEntryPoints()).map(
+      (name) => `GATEWAY_ENTRYPOINTS_${name.toUpperCase()}_ADDRESS`,
+    );
+    const gatewayReads = new Set([
+      ...(await dynamicFileVariables()),
+      ...entryPointVariables,
+      'GATEWAY_ADMIN_PUBLIC',
+      'LOG_LEVEL',
+      'HEALTHCHECK_URL',
+    ]);
     // identity also renders its directory (identity.yml) as a template of the environment.
     const identityReads = await identityDirectoryVariables();
     for (const s of servers) {
@@ -166,6 +176,23 @@ describe('services', () => {
         assert.ok(ports.includes(port), `${s.name}: label service ${name} port ${port}`);
       }
     }
+  });
+
+  it("the gateway listens beyond the container's loopback on every port compose publishes", async () => {
+    const gateway = service('gateway');
+    const addresses = await gatewayAddresses(gateway.environment);
+    for (const port of gateway.ports) {
+      const [name, address] =
+        Object.entries(addresses).find(([, a]) => a.endsWith(`:${port.containerPort}`)) ?? [];
+      assert.ok(name && address !== undefined, `gateway: no entrypoint on ${port.containerPort}`);
+      const host = address.slice(0, address.lastIndexOf(':'));
+      assert.ok(
+        !['127.0.0.1', 'localhost', '[::1]'].includes(host),
+        `gateway: ${name} listens on ${address}`,
+      );
+    }
+    // The admin API is unauthenticated: our gateway moves it back to loopback unless told the port is protected.
+    assert.equal(gateway.environment.GATEWAY_ADMIN_PUBLIC, 'true', 'GATEWAY_ADMIN_PUBLIC');
   });
 
   it('every URL between services names a service and a port it listens on', async () => {

@@ -57,13 +57,28 @@ export async function identityDirectoryVariables(): Promise<Set<string>> {
   return new Set(templateVariables(await readFile(IDENTITY_DIRECTORY, 'utf8')));
 }
 
-/** The gateway's entrypoints (name → port), from infra/gateway/gateway.yml. */
-export async function gatewayEntryPoints(): Promise<Record<string, number>> {
+/**
+ * The gateway's entrypoint addresses (name → `host:port`, host empty for every interface), from
+ * infra/gateway/gateway.yml, with the `GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS` variables of `env` over them.
+ */
+export async function gatewayAddresses(
+  env: Readonly<Record<string, string>> = {},
+): Promise<Record<string, string>> {
   const config = parse(await readFile(join(GATEWAY_DIR, 'gateway.yml'), 'utf8')) as {
     entryPoints: Record<string, { address: string }>;
   };
   return Object.fromEntries(
     Object.entries(config.entryPoints).map(([name, { address }]) => [
+      name,
+      env[`GATEWAY_ENTRYPOINTS_${name.toUpperCase()}_ADDRESS`] ?? address,
+    ]),
+  );
+}
+
+/** The gateway's entrypoints (name → port), from infra/gateway/gateway.yml. */
+export async function gatewayEntryPoints(): Promise<Record<string, number>> {
+  return Object.fromEntries(
+    Object.entries(await gatewayAddresses()).map(([name, address]) => [
       name,
       Number(/:(\d+)$/.exec(address)?.[1]),
     ]),

@@ -19,9 +19,15 @@ const traefik = await read(join(REPO_ROOT, 'infra', 'compose', 'traefik.yml'));
 const gateway = await read(join(GATEWAY_DIR, 'gateway.yml'));
 
 describe('traefik profile: static file', () => {
-  it('is gateway.yml plus the docker provider', () => {
+  it('is gateway.yml plus the docker provider, with the admin entrypoint on every interface', () => {
     const { docker, ...providers } = traefik.providers ?? {};
-    assert.deepEqual({ ...traefik, providers }, gateway);
+    // The one difference: gateway.yml's admin entrypoint is loopback-only, and a container's loopback cannot be
+    // published; compose publishes Traefik's on the host's 127.0.0.1 instead.
+    const entryPoints = traefik.entryPoints as Record<string, { address: string }>;
+    assert.equal(entryPoints.traefik?.address, ':8080');
+    const admin = (gateway.entryPoints as Record<string, { address: string }>).traefik?.address ?? '';
+    const sameButAdmin = { ...entryPoints, traefik: { ...entryPoints.traefik, address: admin } };
+    assert.deepEqual({ ...traefik, entryPoints: sameButAdmin, providers }, gateway);
     assert.deepEqual(docker, { exposedByDefault: false }, 'only containers labelled traefik.enable=true');
   });
 
