@@ -13,7 +13,10 @@ const LINKERD_TAP = 4190;
 
 /** Who may call whom. Backends trust X-Auth-User, so apart from these, nothing reaches them. */
 const ALLOWED: Record<string, Record<number, string[]>> = {
+  // Traefik for browsers and clients (production's id.<DOMAIN> route); the back channel of login and JWT checks.
+  identity: { 4444: ['traefik', 'forward-auth', 'adder-auth'] },
   'forward-auth': { 4181: ['traefik'] },
+  'adder-auth': { 4181: ['traefik'] },
   'pybackend-ts': { 8101: ['traefik'] },
   'model-service': { 8102: ['traefik', 'pybackend-ts'] },
   adder: { 8103: ['traefik'], 50051: ['adder-load'] },
@@ -32,7 +35,9 @@ const SOURCES: Record<string, PodIdentity> = {
   'traefik-labelled pod in the app namespace': app('traefik'),
   'linkerd-viz': { namespace: 'linkerd-viz', labels: { component: 'prometheus' } },
   'adder-load': app('adder-load'),
+  identity: app('identity'),
   'forward-auth': app('forward-auth'),
+  'adder-auth': app('adder-auth'),
   'pybackend-ts': app('pybackend-ts'),
   'model-service': app('model-service'),
   adder: app('adder'),

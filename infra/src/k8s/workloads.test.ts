@@ -15,10 +15,20 @@ import { rendered, SKIP_WITHOUT_KUBECTL } from './rendered.ts';
 
 /** The variables each app reads its listening ports from, and the container port name each one must feed. */
 const PORT_VARIABLES: Record<string, Record<string, string>> = {
+  identity: { PORT: 'http' },
   'forward-auth': { PORT: 'http' },
+  'adder-auth': { PORT: 'http' },
   'pybackend-ts': { PORT: 'http' },
   'model-service': { PORT: 'http' },
   adder: { HTTP_PORT: 'http', GRPC_PORT: 'grpc' },
+};
+
+/**
+ * Deployments that run one replica by design, and why. Everything else runs two at least, so a drain keeps one.
+ */
+const SINGLE_REPLICA: Record<string, string> = {
+  identity:
+    'signing keys generated into an emptyDir and sessions in memory: a second replica would sign with other keys',
 };
 
 const probesOf = (c: IContainer): [string, IProbe][] =>
@@ -163,11 +173,40 @@ for (const overlay of OVERLAYS) {
         'CPU request to scale on',
       );
       for (const other of ofKind<IDeployment>(objects, 'Deployment').filter((d) => d !== modelService)) {
-        assert.ok(
-          (other.spec?.replicas ?? 1) >= 2,
-          `${other.metadata?.name}: two replicas, so a drain keeps one`,
-        );
+        const name = other.metadata?.name ?? '';
+        if (SINGLE_REPLICA[name] !== undefined) continue;
+        assert.ok((other.spec?.replicas ?? 1) >= 2, `${name}: two replicas, so a drain keeps one`);
       }
+    });
+
+    test('identity runs one pod at a time, even during a rollout, and keeps its keys on an emptyDir', () => {
+      const objects = rendered(overlay);
+      for (const name of Object.keys(SINGLE_REPLICA)) {
+        const deployment = getObject<IDeployment>(objects, 'Deployment', name);
+        assert.equal(deployment.spec?.replicas, 1, `${name}: one replica`);
+        // A rolling update would run two pods, publishing different keys behind one Service.
+        assert.equal(deployment.spec?.strategy?.type, 'Recreate', `${name}: strategy`);
+      }
+      const identity = getObject<IDeployment>(objects, 'Deployment', 'identity');
+      const pod = identity.spec?.template.spec;
+      const [container] = pod?.containers ?? [];
+      assert.ok(container);
+      const env = containerEnv(objects, container);
+      const keys = container.volumeMounts?.find((m) => m.mountPath === env.KEYS_DIR);
+      assert.ok(keys && !keys.readOnly, `KEYS_DIR ${env.KEYS_DIR} is a writable mount`);
+      assert.ok(
+        pod?.volumes?.find((v) => v.name === keys.name)?.emptyDir,
+        'on an emptyDir: keys regenerate with each new pod',
+      );
+      const directory = container.volumeMounts?.find((m) =>
+        env.IDENTITY_CONFIG?.startsWith(`${m.mountPath}/`),
+      );
+      assert.ok(directory?.readOnly, `IDENTITY_CONFIG ${env.IDENTITY_CONFIG} is on a read-only mount`);
+      const source = pod?.volumes?.find((v) => v.name === directory.name)?.secret;
+      assert.ok(
+        source?.items?.some((i) => `${directory.mountPath}/${i.path}` === env.IDENTITY_CONFIG),
+        'from a Secret',
+      );
     });
   });
 }
