@@ -1,3 +1,8 @@
+import {
+  AssertionVerifier,
+  type AssertionVerifierOptions,
+  requireIdentityAssertions,
+} from '@gateway-pattern/identity-assertion';
 import { createService, type Service } from '@gateway-pattern/service-kit';
 import { SERVICE_NAME } from './config.ts';
 import { admissionRoutes } from './routes/admission.ts';
@@ -15,6 +20,8 @@ export interface AppConfig {
   modelServiceUrl: URL;
   /** Deadline for one call to the model service. */
   upstreamTimeoutMs: number;
+  /** Require forward-auth's signed identity on every route but `GET /`; absent or `null`: trust the headers. */
+  identityAssertion?: AssertionVerifierOptions | null;
 }
 
 /** Builds the pybackend service without listening; its model-service connection pool closes with it. */
@@ -25,6 +32,14 @@ export function buildApp(config: AppConfig): Service {
     timeoutMs: config.upstreamTimeoutMs,
   });
   app.addHook('onClose', () => modelService.close());
+  if (config.identityAssertion) {
+    const verifier = new AssertionVerifier(config.identityAssertion);
+    requireIdentityAssertions(app, verifier);
+    const { issuer, audiences, jwksUrl } = verifier.options;
+    app.log.info({ issuer, audiences, jwks: jwksUrl.href }, 'identity assertions required');
+  } else {
+    app.log.info('identity assertions off: X-Auth-* headers are trusted from whoever can reach this port');
+  }
 
   app.register(rootRoutes, { title: `${config.appPrefix} API` });
   app.register(whoamiRoutes);

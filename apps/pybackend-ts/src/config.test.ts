@@ -12,7 +12,28 @@ describe('loadConfig', () => {
       appPrefix: 'Python Backend',
       modelServiceUrl: new URL('http://127.0.0.1:8102'),
       upstreamTimeoutMs: 5000,
+      identityAssertion: null,
     });
+  });
+
+  it('turns identity assertions on with the JWKS URL, naming what else they need', () => {
+    const config = loadConfig({
+      IDENTITY_ASSERTION_JWKS_URL: 'http://127.0.0.1:4181/.well-known/jwks.json',
+      IDENTITY_ASSERTION_ISSUER: 'forward-auth',
+      IDENTITY_ASSERTION_AUDIENCE: 'pybackend-ts',
+    });
+    assert.deepEqual(config.identityAssertion, {
+      jwksUrl: new URL('http://127.0.0.1:4181/.well-known/jwks.json'),
+      issuer: 'forward-auth',
+      audiences: ['pybackend-ts'],
+    });
+    assert.throws(
+      () => loadConfig({ IDENTITY_ASSERTION_JWKS_URL: 'http://127.0.0.1:4181/.well-known/jwks.json' }),
+      (err: unknown) =>
+        err instanceof EnvError &&
+        /IDENTITY_ASSERTION_ISSUER: required/.test(err.message) &&
+        /IDENTITY_ASSERTION_AUDIENCE: required/.test(err.message),
+    );
   });
 
   it('reads overrides', () => {

@@ -1,3 +1,8 @@
+import {
+  type AssertionVerifierOptions,
+  assertionVerifierOptions,
+  IdentityAssertionEnv,
+} from '@gateway-pattern/identity-assertion';
 import { EnvError, LogLevel, loadEnv } from '@gateway-pattern/service-kit';
 import { type Static, Type } from 'typebox';
 
@@ -15,6 +20,8 @@ export const EnvSchema = Type.Object({
   MODEL_SERVICE_URL: Type.String({ default: 'http://127.0.0.1:8102' }),
   /** Deadline for one whole call to the model service (connect, headers and body). */
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 600_000, default: 5000 }),
+  /** Verify forward-auth's signed identity (X-Auth-Assertion) on every request but `GET /`, when set. */
+  ...IdentityAssertionEnv,
 });
 
 /** The validated environment. */
@@ -28,6 +35,8 @@ export interface PybackendConfig {
   appPrefix: string;
   modelServiceUrl: URL;
   upstreamTimeoutMs: number;
+  /** `null`: identity assertions are not checked. */
+  identityAssertion: AssertionVerifierOptions | null;
 }
 
 /** Accepts only an absolute http(s) URL without query or fragment, since paths are appended to it. */
@@ -42,12 +51,15 @@ function parseBaseUrl(value: string): URL | null {
 /** Reads and validates the environment; throws {@link EnvError} naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PybackendConfig {
   const vars = loadEnv(SERVICE_NAME, EnvSchema, env);
+  const problems: string[] = [];
   const modelServiceUrl = parseBaseUrl(vars.MODEL_SERVICE_URL);
   if (modelServiceUrl === null) {
-    throw new EnvError(SERVICE_NAME, [
+    problems.push(
       `MODEL_SERVICE_URL: must be an http(s) URL without query, fragment or credentials (got ${JSON.stringify(vars.MODEL_SERVICE_URL)})`,
-    ]);
+    );
   }
+  const identityAssertion = assertionVerifierOptions(vars, problems);
+  if (problems.length > 0 || modelServiceUrl === null) throw new EnvError(SERVICE_NAME, problems);
   return {
     host: vars.HOST,
     port: vars.PORT,
@@ -55,5 +67,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PybackendConfi
     appPrefix: vars.APP_PREFIX,
     modelServiceUrl,
     upstreamTimeoutMs: vars.UPSTREAM_TIMEOUT_MS,
+    identityAssertion,
   };
 }

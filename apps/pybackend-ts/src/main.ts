@@ -9,6 +9,7 @@ runMain(SERVICE_NAME, async () => {
     appPrefix: config.appPrefix,
     modelServiceUrl: config.modelServiceUrl,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
+    identityAssertion: config.identityAssertion,
   });
   app.log.info({ modelService: config.modelServiceUrl.href }, 'relaying admission requests');
   await listen(app, { host: config.host, port: config.port });

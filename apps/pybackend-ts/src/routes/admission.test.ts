@@ -83,6 +83,7 @@ describe('POST /admission relay', () => {
     assert.match(String(sent!.headers['content-type']), /^application\/json/);
     assert.equal(sent!.body, '{"gre":600,"rank":"1"}');
     assert.equal(sent!.headers.authorization, undefined);
+    assert.equal(sent!.headers['x-auth-assertion'], undefined, 'none received, none sent');
   });
 
   it('drops unknown fields and nulls, and sends rank as its string level', async () => {

@@ -1,4 +1,5 @@
 import { AdmissionBody, toAdmissionRequest } from '@gateway-pattern/admission-api';
+import { ASSERTION_HEADER } from '@gateway-pattern/identity-assertion';
 import type { Service } from '@gateway-pattern/service-kit';
 import { isUpstreamError } from '../upstream/errors.ts';
 import type { ModelServiceClient } from '../upstream/model-service.ts';
@@ -10,7 +11,8 @@ export interface AdmissionRoutesOptions {
 
 /**
  * `POST /admission`: validates the body, relays the validated fields to the model service, and answers with the
- * model's JSON and status. Upstream failures become 502/504 (see `upstream/errors.ts`).
+ * model's JSON and status, passing the identity assertion on. Upstream failures become 502/504 (see
+ * `upstream/errors.ts`).
  */
 export async function admissionRoutes(app: Service, options: AdmissionRoutesOptions): Promise<void> {
   app.addHook('onError', async (request, _reply, error) => {
@@ -19,7 +21,11 @@ export async function admissionRoutes(app: Service, options: AdmissionRoutesOpti
   });
 
   app.post('/admission', { schema: { body: AdmissionBody } }, async (request, reply) => {
-    const answer = await options.modelService.admission(toAdmissionRequest(request.body));
+    // The caller's identity assertion goes on to the model service as it came: its audience names both.
+    const assertion = request.headers[ASSERTION_HEADER];
+    const answer = await options.modelService.admission(toAdmissionRequest(request.body), {
+      assertion: typeof assertion === 'string' ? assertion : undefined,
+    });
     return reply.code(answer.status).send(answer.body);
   });
 }

@@ -7,11 +7,20 @@ export interface RootRoutesOptions {
   title: string;
 }
 
-/** `GET /` → the title; `GET /{p}` → the title and the path segment, as the original FastAPI service answers. */
+/**
+ * `GET /` → the title; `GET /{p}` → the title and the path segment, as the original FastAPI service answers.
+ * `GET /` needs no identity assertion (it is the readiness probe); `GET /{p}` does, when they are checked.
+ */
 export async function rootRoutes(app: Service, options: RootRoutesOptions): Promise<void> {
-  app.get('/', { schema: { response: { 200: Type.Object({ title: Type.String() }) } } }, async () => ({
-    title: options.title,
-  }));
+  // The readiness probe: served without an identity assertion, and it tells nothing about anyone.
+  app.get(
+    '/',
+    {
+      config: { identityAssertion: 'optional' },
+      schema: { response: { 200: Type.Object({ title: Type.String() }) } },
+    },
+    async () => ({ title: options.title }),
+  );
   app.get(
     '/:p',
     {

@@ -27,6 +27,20 @@ const WhoamiResponse = Type.Object({
    * `HTTP_X_AUTH_USER`, like `X-Auth-User`); only present when some arrived. The gateway should drop them.
    */
   aliases: Type.Optional(Type.Record(Type.String(), Type.String())),
+  /** The claims of forward-auth's signed identity, once verified; only when this backend checks assertions. */
+  assertion: Type.Optional(
+    Type.Object({
+      iss: Type.String(),
+      aud: Type.Union([Type.String(), Type.Array(Type.String())]),
+      sub: Type.String(),
+      email: Type.Optional(Type.String()),
+      roles: Type.Array(Type.String()),
+      client: Type.Optional(Type.String()),
+      iat: Type.Number(),
+      exp: Type.Number(),
+      jti: Type.String(),
+    }),
+  ),
 });
 
 /** The variable name CGI, WSGI or PHP derive from a header name: every non-alphanumeric character is `_`. */
@@ -36,7 +50,7 @@ const IDENTITY_CGI_NAMES = new Set(IDENTITY_HEADERS.map(cgiName));
 /**
  * `GET /whoami`: the identity headers this backend received, so anyone (and the end-to-end test) can see what
  * the gateway passes on, and that a client-supplied `X-Auth-User` (or a look-alike such as `X_Auth_User`) never
- * arrives.
+ * arrives; and, when this backend checks identity assertions, the verified claims of the one it received.
  */
 export async function whoamiRoutes(app: Service): Promise<void> {
   app.get('/whoami', { schema: { response: { 200: WhoamiResponse } } }, async (request) => {
@@ -51,7 +65,14 @@ export async function whoamiRoutes(app: Service): Promise<void> {
         continue;
       if (value !== undefined) aliases[name] = Array.isArray(value) ? value.join(', ') : value;
     }
-    const user = headers['x-auth-user'] ?? null;
-    return Object.keys(aliases).length > 0 ? { user, headers, aliases } : { user, headers };
+    const assertion = request.identityAssertion;
+    // With assertions checked, the headers were found to agree with the verified claims before this ran.
+    const user = assertion?.sub ?? headers['x-auth-user'] ?? null;
+    return {
+      user,
+      headers,
+      ...(Object.keys(aliases).length > 0 ? { aliases } : {}),
+      ...(assertion ? { assertion } : {}),
+    };
   });
 }

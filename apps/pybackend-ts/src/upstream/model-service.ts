@@ -1,4 +1,5 @@
 import type { AdmissionRequest } from '@gateway-pattern/admission-api';
+import { ASSERTION_HEADER } from '@gateway-pattern/identity-assertion';
 import { Pool } from 'undici';
 import {
   UpstreamBadResponseError,
@@ -68,9 +69,12 @@ export class ModelServiceClient {
     this.#timeoutMs = options.timeoutMs;
   }
 
-  /** `POST /admission` on the model service. */
-  admission(request: AdmissionRequest): Promise<ModelAnswer> {
-    return this.#postJson('/admission', request);
+  /** `POST /admission` on the model service, with the caller's identity assertion when there is one. */
+  admission(
+    request: AdmissionRequest,
+    caller: { assertion?: string | undefined } = {},
+  ): Promise<ModelAnswer> {
+    return this.#postJson('/admission', request, caller.assertion);
   }
 
   /** Closes the pool's connections; pending calls finish first. */
@@ -78,14 +82,18 @@ export class ModelServiceClient {
     return this.#pool.close();
   }
 
-  async #postJson(path: string, payload: unknown): Promise<ModelAnswer> {
+  async #postJson(path: string, payload: unknown, assertion: string | undefined): Promise<ModelAnswer> {
     const signal = AbortSignal.timeout(this.#timeoutMs);
     let response: Awaited<ReturnType<Pool['request']>>;
     try {
       response = await this.#pool.request({
         method: 'POST',
         path: `${this.#basePath}${path}`,
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          ...(assertion === undefined ? {} : { [ASSERTION_HEADER]: assertion }),
+        },
         body: JSON.stringify(payload),
         signal,
       });
