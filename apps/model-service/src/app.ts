@@ -1,3 +1,8 @@
+import {
+  AssertionVerifier,
+  type AssertionVerifierOptions,
+  requireIdentityAssertions,
+} from '@gateway-pattern/identity-assertion';
 import { createService, type Service } from '@gateway-pattern/service-kit';
 import type { AdmissionModel } from './admission/model.ts';
 import { SERVICE_NAME } from './config.ts';
@@ -18,11 +23,22 @@ export interface AppOptions {
   scoreMaxRows?: number;
   /** Largest `POST /score` body in bytes. */
   scoreBodyLimit?: number;
+  /**
+   * Require forward-auth's signed identity on the admission routes (`/`, `/score` and `/score/model` take one when
+   * sent); absent or `null`: trust the headers.
+   */
+  identityAssertion?: AssertionVerifierOptions | null;
 }
 
 /** Builds the model service without listening. Models are loaded by the caller, so a test can share them. */
 export function buildApp(options: AppOptions): Service {
   const app = createService({ name: SERVICE_NAME, logLevel: options.logLevel });
+  if (options.identityAssertion) {
+    const verifier = new AssertionVerifier(options.identityAssertion);
+    requireIdentityAssertions(app, verifier);
+    const { issuer, audiences, jwksUrl } = verifier.options;
+    app.log.info({ issuer, audiences, jwks: jwksUrl.href }, 'identity assertions required on /admission');
+  }
   app.register(rootRoutes, { title: `${options.appPrefix} API` });
   app.register(admissionRoutes, { model: options.admission });
   app.register(scoreRoutes, {

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       admissionData: DEFAULT_ADMISSION_DATA,
       scoreMaxRows: DEFAULT_SCORE_MAX_ROWS,
       scoreBodyLimit: DEFAULT_SCORE_BODY_LIMIT,
+      identityAssertion: null,
     });
     assert.match(DEFAULT_MODEL_PATH, /apps\/model-service\/var\/boston-rf\.json$/);
     assert.match(DEFAULT_ADMISSION_DATA, /\/data\/binary\.csv$/);
@@ -42,6 +43,7 @@ describe('loadConfig', () => {
       admissionData: '/data/admit.csv',
       scoreMaxRows: 50,
       scoreBodyLimit: 65536,
+      identityAssertion: null,
     });
   });
 
@@ -56,6 +58,21 @@ describe('loadConfig', () => {
     assert.throws(
       () => loadConfig({ LOG_LEVEL: 'loud' }),
       (err: unknown) => err instanceof EnvError && /LOG_LEVEL.*"loud"/.test(err.message),
+    );
+  });
+
+  it('turns identity assertions on with the JWKS URL, and refuses them half-configured', () => {
+    const config = loadConfig({
+      IDENTITY_ASSERTION_JWKS_URL: 'http://forward-auth:4181/.well-known/jwks.json',
+      IDENTITY_ASSERTION_ISSUER: 'forward-auth',
+      IDENTITY_ASSERTION_AUDIENCE: 'model-service',
+    });
+    assert.deepEqual(config.identityAssertion?.audiences, ['model-service']);
+    assert.throws(
+      () => loadConfig({ IDENTITY_ASSERTION_ISSUER: 'forward-auth' }),
+      (err: unknown) =>
+        err instanceof EnvError &&
+        /IDENTITY_ASSERTION_JWKS_URL: required by IDENTITY_ASSERTION_ISSUER/.test(err.message),
     );
   });
 });

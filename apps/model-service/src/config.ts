@@ -1,5 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { LogLevel, loadEnv } from '@gateway-pattern/service-kit';
+import {
+  type AssertionVerifierOptions,
+  assertionVerifierOptions,
+  IdentityAssertionEnv,
+} from '@gateway-pattern/identity-assertion';
+import { EnvError, LogLevel, loadEnv } from '@gateway-pattern/service-kit';
 import { type Static, Type } from 'typebox';
 import { DEFAULT_ADMISSION_DATA } from './admission/model.ts';
 import { DEFAULT_SCORE_BODY_LIMIT, DEFAULT_SCORE_MAX_ROWS } from './routes/score.ts';
@@ -29,6 +34,8 @@ export const EnvSchema = Type.Object({
     maximum: 1024 * 1024 * 1024,
     default: DEFAULT_SCORE_BODY_LIMIT,
   }),
+  /** Verify forward-auth's signed identity (X-Auth-Assertion) on the admission routes, when set. */
+  ...IdentityAssertionEnv,
 });
 
 /** The validated environment. */
@@ -46,11 +53,16 @@ export interface ModelServiceConfig {
   admissionData: string;
   scoreMaxRows: number;
   scoreBodyLimit: number;
+  /** `null`: identity assertions are not checked. */
+  identityAssertion: AssertionVerifierOptions | null;
 }
 
 /** Reads and validates the environment; throws `EnvError` naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ModelServiceConfig {
   const vars = loadEnv(SERVICE_NAME, EnvSchema, env);
+  const problems: string[] = [];
+  const identityAssertion = assertionVerifierOptions(vars, problems);
+  if (problems.length > 0) throw new EnvError(SERVICE_NAME, problems);
   return {
     host: vars.HOST,
     port: vars.PORT,
@@ -60,5 +72,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ModelServiceCo
     admissionData: vars.ADMISSION_DATA,
     scoreMaxRows: vars.SCORE_MAX_ROWS,
     scoreBodyLimit: vars.SCORE_BODY_LIMIT,
+    identityAssertion,
   };
 }

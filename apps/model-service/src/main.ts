@@ -13,6 +13,7 @@ runMain(SERVICE_NAME, async () => {
     scoring,
     scoreMaxRows: config.scoreMaxRows,
     scoreBodyLimit: config.scoreBodyLimit,
+    identityAssertion: config.identityAssertion,
   });
   app.log.info(
     { admission: { iterations: admission.fit.iterations }, forest: { ntree: scoring.info.ntree } },

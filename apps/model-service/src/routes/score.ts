@@ -1,3 +1,4 @@
+import type { AssertionMode } from '@gateway-pattern/identity-assertion';
 import { HttpError, type Service } from '@gateway-pattern/service-kit';
 import { Type } from 'typebox';
 import { RecordsError } from '../forest/errors.ts';
@@ -13,6 +14,12 @@ export const DEFAULT_SCORE_MAX_ROWS = 10_000;
  * 4 MiB leaves room for longer numbers and extra columns while still bounding what one request can make us parse.
  */
 export const DEFAULT_SCORE_BODY_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * The gateway serves scoring at `/bos-rf` behind basicAuth, which has no identity to sign, so these routes take an
+ * identity assertion when one comes (through `/rbackend`, forwardAuth) and are served without one otherwise.
+ */
+const SCORE_ASSERTION: AssertionMode = 'optional';
 
 /** Options of {@link scoreRoutes}. */
 export interface ScoreRoutesOptions {
@@ -39,6 +46,7 @@ export async function scoreRoutes(app: Service, options: ScoreRoutesOptions): Pr
   app.post(
     '/score',
     {
+      config: { identityAssertion: SCORE_ASSERTION },
       bodyLimit: options.bodyLimit ?? DEFAULT_SCORE_BODY_LIMIT,
       schema: { response: { 200: Type.Array(Type.Number()) } },
     },
@@ -58,5 +66,5 @@ export async function scoreRoutes(app: Service, options: ScoreRoutesOptions): Pr
     },
   );
 
-  app.get('/score/model', async () => model.info);
+  app.get('/score/model', { config: { identityAssertion: SCORE_ASSERTION } }, async () => model.info);
 }
