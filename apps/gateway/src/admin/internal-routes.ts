@@ -54,8 +54,9 @@ export function createInternals(config: StaticConfig, deps: InternalDeps): Inter
     }),
   );
   services.set('ping@internal', pingHandler(deps.terminating, config.ping?.terminatingStatusCode));
-  // Traefik's noop handler writes nothing: an empty 200.
-  services.set('noop@internal', async (exchange) => exchange.send(200, ''));
+  // Traefik's noop handler (pkg/server/service/internalhandler.go) writes only a 418 I'm a teapot, no body: the
+  // service of routers whose middlewares answer (redirects), so a request they let through reaches nothing.
+  services.set('noop@internal', async (exchange) => exchange.send(418, ''));
   const { metrics } = deps;
   if (metrics) {
     services.set('prometheus@internal', async (exchange) => {
