@@ -8,9 +8,13 @@ import type { BasicAuthConfig } from '../config/dynamic-schema.ts';
 import { ResourceError } from '../errors.ts';
 import { firstValue } from '../http/headers.ts';
 import { decoyHash, verifyPassword } from './auth/passwords.ts';
+import { cachedVerifier, VerifiedCredentials } from './auth/verified-cache.ts';
 import type { Middleware } from './types.ts';
 
-/** Builds a basicAuth middleware; reads `usersFile` now (relative to the working directory, as Traefik). */
+/**
+ * Builds a basicAuth middleware; reads `usersFile` now (relative to the working directory, as Traefik).
+ * Successful verifications are cached (`auth/verified-cache.ts`) for as long as this build serves.
+ */
 export function basicAuth(options: BasicAuthConfig): Middleware {
   const users = new Map<string, string>();
   if (options.usersFile !== undefined) {
@@ -32,12 +36,16 @@ export function basicAuth(options: BasicAuthConfig): Middleware {
   if (users.size === 0) throw new ResourceError('basicAuth: no users configured');
   const challenge = `Basic realm="${options.realm.replaceAll('"', '\\"')}"`;
   const headerField = options.headerField?.toLowerCase();
+  const verifyCached = cachedVerifier(new VerifiedCredentials(), verifyPassword);
 
   return (next) => async (exchange) => {
     const credentials = parseBasic(firstValue(exchange.headers, 'authorization'));
     const hash = credentials ? users.get(credentials.user) : undefined;
-    // Always verify something, so an unknown user costs as much time as a wrong password.
-    const valid = await verifyPassword(credentials?.password ?? '', hash ?? decoyHash);
+    // An unknown user is verified against a decoy, never cached, so it costs as much as a wrong password.
+    const valid =
+      credentials !== undefined && hash !== undefined
+        ? await verifyCached(credentials.user, credentials.password, hash)
+        : await verifyPassword(credentials?.password ?? '', decoyHash);
     if (!credentials || hash === undefined || !valid) {
       exchange.send(401, '401 Unauthorized\n', {
         'content-type': 'text/plain',
