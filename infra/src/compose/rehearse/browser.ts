@@ -65,7 +65,7 @@ export class RehearsalBrowser {
   async send(url: string, form?: Readonly<Record<string, string>>): Promise<Page> {
     const target = new URL(url);
     if (target.protocol !== 'http:' || target.hostname !== 'localhost') {
-      throw new BrowserError(`${url}: not a port published on this machine over http`);
+      throw new BrowserError(`${url}: a browser here reaches only http://localhost:<a published port>`);
     }
     const endpoint = this.#reach(Number(target.port || 80));
     const path = `${target.pathname}${target.search}`;
