@@ -81,10 +81,15 @@ describe('browser login through the gateway', { skip }, () => {
     const seen = JSON.parse((await page.locator('body').innerText()).trim()) as {
       user: string;
       headers: Record<string, string>;
+      assertion?: { sub: string; email?: string; roles: string[] };
     };
     assert.equal(seen.user, 'alice');
     assert.equal(seen.headers['x-auth-email'], 'alice@example.com');
     assert.equal(seen.headers['x-auth-roles'], 'reader');
+    // The same identity, signed by forward-auth and verified by the backend.
+    assert.equal(seen.assertion?.sub, 'alice');
+    assert.equal(seen.assertion?.email, 'alice@example.com');
+    assert.deepEqual(seen.assertion?.roles, ['reader']);
     await page.screenshot({ path: join(screenshots, 'whoami.png') });
   });
 

@@ -10,6 +10,9 @@ const local = (port: number) => `http://127.0.0.1:${port}`;
  */
 const DEMO_COOKIE_SECRET = 'ZGVtby1rZXktbG9jYWwtcHJvZmlsZS1vbmx5LTMyYnk=';
 
+/** `iss` of forward-auth's identity assertions, pinned by the backends. */
+const ASSERTION_ISSUER = 'forward-auth';
+
 /**
  * The processes of the local stack, in start order: backends and the auth service first, the gateway last,
  * so the gateway never routes to something that is not up yet.
@@ -21,6 +24,13 @@ export function stackProcesses(config: StackConfig, root: string = repoRoot): Pr
   const gatewayPublicUrl = `http://localhost:${config.GATEWAY_WEB_PORT}`;
   // Browsers, clients and token checkers must all name the issuer alike, so it is localhost, not 127.0.0.1.
   const issuer = `http://localhost:${config.IDENTITY_PORT}`;
+  // Backends verify forward-auth's signed identity (X-Auth-Assertion), so reaching their ports directly with a
+  // made-up X-Auth-User gets nowhere; each is one of the audiences that infra/gateway/dynamic/auth.yml names.
+  const assertionsFor = (audience: string) => ({
+    IDENTITY_ASSERTION_JWKS_URL: `${local(config.FORWARD_AUTH_PORT)}/.well-known/jwks.json`,
+    IDENTITY_ASSERTION_ISSUER: ASSERTION_ISSUER,
+    IDENTITY_ASSERTION_AUDIENCE: audience,
+  });
   return [
     {
       name: 'identity',
@@ -38,7 +48,7 @@ export function stackProcesses(config: StackConfig, root: string = repoRoot): Pr
       name: 'model-service',
       cwd: app('model-service'),
       args: ['src/main.ts'],
-      env: { ...common, PORT: String(config.MODEL_SERVICE_PORT) },
+      env: { ...common, PORT: String(config.MODEL_SERVICE_PORT), ...assertionsFor('model-service') },
       readyUrl: `${local(config.MODEL_SERVICE_PORT)}/`,
     },
     {
@@ -55,6 +65,7 @@ export function stackProcesses(config: StackConfig, root: string = repoRoot): Pr
         // Demo credentials of the local profile, as registered in infra/identity/identity.yml.
         OIDC_CLIENT_SECRET: 'forward-auth-secret',
         COOKIE_SECRET: DEMO_COOKIE_SECRET,
+        IDENTITY_ASSERTION_ISSUER: ASSERTION_ISSUER,
       },
       readyUrl: `${local(config.FORWARD_AUTH_PORT)}/`,
     },
@@ -77,6 +88,7 @@ export function stackProcesses(config: StackConfig, root: string = repoRoot): Pr
         ...common,
         PORT: String(config.PYBACKEND_PORT),
         MODEL_SERVICE_URL: local(config.MODEL_SERVICE_PORT),
+        ...assertionsFor('pybackend-ts'),
       },
       readyUrl: `${local(config.PYBACKEND_PORT)}/`,
     },

@@ -126,6 +126,49 @@ describe('walkthrough through the gateway', () => {
     assert.equal(seen.aliases, undefined);
   });
 
+  it("hands the backend forward-auth's signed identity, which whoami shows verified", async () => {
+    // A client's own X-Auth-Assertion is replaced by forward-auth's, as the other identity headers are.
+    const res = await call('/pybackend/whoami', {
+      headers: { ...bearer('foobar'), 'x-auth-assertion': 'forged' },
+    });
+    assert.equal(res.status, 200, res.text);
+    const { assertion } = res.json() as { assertion?: Record<string, unknown> };
+    assert.ok(assertion, res.text);
+    assert.equal(assertion.sub, 'demo');
+    assert.equal(assertion.iss, 'forward-auth');
+    assert.deepEqual(assertion.aud, ['pybackend-ts', 'model-service']);
+    assert.deepEqual(assertion.roles, []);
+    assert.equal(Number(assertion.exp) - Number(assertion.iat), 60);
+  });
+
+  it("refuses a made-up identity sent straight to a backend's port", async () => {
+    const direct = (port: number, path: string, headers: Record<string, string>) =>
+      request(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers, body: '{}' }).then(
+        async (res) => ({
+          status: res.statusCode,
+          body: (await res.body.json()) as { detail: string },
+        }),
+      );
+    const spoof = { 'x-auth-user': 'admin', 'content-type': 'application/json' };
+    for (const [port, path] of [
+      [config.PYBACKEND_PORT, '/admission'],
+      [config.MODEL_SERVICE_PORT, '/admission'],
+    ] as const) {
+      assert.deepEqual(await direct(port, path, spoof), {
+        status: 401,
+        body: { detail: 'Missing identity assertion' },
+      });
+      const forged = await direct(port, path, { ...spoof, 'x-auth-assertion': 'e30.e30.' });
+      assert.equal(forged.status, 401);
+      assert.match(forged.body.detail, /^Invalid identity assertion: /);
+    }
+    const whoami = await request(`http://127.0.0.1:${config.PYBACKEND_PORT}/whoami`, {
+      headers: { 'x-auth-user': 'admin' },
+    });
+    assert.equal(whoami.statusCode, 401);
+    await whoami.body.dump();
+  });
+
   it('does not route unknown paths', async () => {
     const res = await call('/nowhere', { headers: bearer('foobar') });
     assert.equal(res.status, 404);
