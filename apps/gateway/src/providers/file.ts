@@ -129,7 +129,12 @@ export class FileProvider {
         cause: first,
       });
     }
-    return { document: document.toJS({ maxAliasCount: 100 }), text };
+    try {
+      return { document: document.toJS({ maxAliasCount: 100 }), text };
+    } catch (error) {
+      // yaml refuses an alias bomb only while building the values, with a plain ReferenceError.
+      throw new ProviderLoadError(file, `invalid YAML: ${(error as Error).message}`, { cause: error });
+    }
   }
 }
 

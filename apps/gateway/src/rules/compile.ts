@@ -62,14 +62,18 @@ function build(expression: RuleExpression, matchers: ReadonlyMap<string, Matcher
       return (request) => !operand(request);
     }
     case 'and': {
-      const left = build(expression.left, matchers);
-      const right = build(expression.right, matchers);
-      return (request) => left(request) && right(request);
+      const operands = expression.operands.map((operand) => build(operand, matchers));
+      return (request) => {
+        for (const matches of operands) if (!matches(request)) return false;
+        return true;
+      };
     }
     case 'or': {
-      const left = build(expression.left, matchers);
-      const right = build(expression.right, matchers);
-      return (request) => left(request) || right(request);
+      const operands = expression.operands.map((operand) => build(operand, matchers));
+      return (request) => {
+        for (const matches of operands) if (matches(request)) return true;
+        return false;
+      };
     }
   }
 }

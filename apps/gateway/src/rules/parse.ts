@@ -8,10 +8,17 @@ import { type LexError, type Token, tokenize } from './lexer.ts';
 /** A parsed rule. Matcher names are kept as written; {@link compileRule} resolves them per syntax. */
 export type RuleExpression =
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly string[] }
-  | { readonly kind: 'and' | 'or'; readonly left: RuleExpression; readonly right: RuleExpression }
+  // A chain `a && b && c` is one node, so a long chain costs no stack depth to build or to evaluate.
+  | { readonly kind: 'and' | 'or'; readonly operands: readonly RuleExpression[] }
   | { readonly kind: 'not'; readonly operand: RuleExpression };
 
 const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * How deeply parentheses and `!` may nest. Parsing, building and matching recurse once per level, so a
+ * limit far above any real rule turns a pathological one into a clear error instead of a stack overflow.
+ */
+export const MAX_RULE_DEPTH = 1000;
 
 /** Thrown by {@link parseRule} with the reason; the compiler adds the rule for context. */
 export class ParseError extends Error {}
@@ -30,6 +37,8 @@ export function parseRule(rule: string): RuleExpression {
 class Parser {
   readonly #tokens: Token[];
   #index = 0;
+  /** Open `(` and `!` around the current token. */
+  #depth = 0;
 
   constructor(tokens: Token[]) {
     this.#tokens = tokens;
@@ -44,29 +53,32 @@ class Parser {
   }
 
   #or(): RuleExpression {
-    let left = this.#and();
+    const operands = [this.#and()];
     while (this.#peek().kind === '||') {
       this.#index++;
-      left = { kind: 'or', left, right: this.#and() };
+      operands.push(this.#and());
     }
-    return left;
+    return operands.length === 1 ? (operands[0] as RuleExpression) : { kind: 'or', operands };
   }
 
   #and(): RuleExpression {
-    let left = this.#unary();
+    const operands = [this.#unary()];
     while (this.#peek().kind === '&&') {
       this.#index++;
-      left = { kind: 'and', left, right: this.#unary() };
+      operands.push(this.#unary());
     }
-    return left;
+    return operands.length === 1 ? (operands[0] as RuleExpression) : { kind: 'and', operands };
   }
 
   #unary(): RuleExpression {
     const token = this.#next();
-    if (token.kind === '!') return { kind: 'not', operand: this.#unary() };
-    if (token.kind === '(') {
-      const inner = this.#or();
-      this.#expect(')');
+    if (token.kind === '!' || token.kind === '(') {
+      if (++this.#depth > MAX_RULE_DEPTH) {
+        throw new ParseError(`rule nested deeper than ${MAX_RULE_DEPTH} levels at offset ${token.offset}`);
+      }
+      const inner: RuleExpression = token.kind === '!' ? { kind: 'not', operand: this.#unary() } : this.#or();
+      if (token.kind === '(') this.#expect(')');
+      this.#depth--;
       return inner;
     }
     if (token.kind === 'word') {
