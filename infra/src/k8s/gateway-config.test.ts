@@ -22,6 +22,9 @@ describe('loadGatewayDynamicConfig', () => {
     const config = loadGatewayDynamicConfig();
     assert.equal(config.routers.pybackend?.service, 'pybackend');
     assert.equal(config.services.pybackend?.loadBalancer.servers[0]?.url, 'http://127.0.0.1:8101');
-    assert.deepEqual(config.middlewares.auth?.forwardAuth?.address, 'http://127.0.0.1:4181/auth');
+    assert.deepEqual(
+      config.middlewares['auth-rbackend']?.forwardAuth?.address,
+      'http://127.0.0.1:4181/auth?aud=model-service',
+    );
   });
 });

@@ -178,6 +178,7 @@ describe('every router of infra/gateway has its IngressRoute twin', { skip: SKIP
           const target = serviceAt(objects, String(twin.address));
           assert.equal(k8sAddress.host, `${fqdn(target)}:${address.port}`);
           assert.equal(k8sAddress.pathname, address.pathname);
+          assert.equal(k8sAddress.search, address.search, 'the same query (the assertion audiences)');
           // forward-auth itself, not a JWT-only stand-in.
           assert.equal(
             envBehind(objects, target).JWT_ISSUER,
