@@ -126,11 +126,11 @@ describe("infra/gateway uses Traefik's field names", () => {
     assert.deepEqual(staticProblems({ ...gateway, gatewayOnly: {} }), ['/gatewayOnly: not a Traefik field']);
 
     const auth = readYaml(join(infra, 'dynamic', 'auth.yml')) as {
-      http: { middlewares: { auth: { forwardAuth: Record<string, unknown> } } };
+      http: { middlewares: { 'auth-rbackend': { forwardAuth: Record<string, unknown> } } };
     };
-    auth.http.middlewares.auth.forwardAuth.timeout = '5s';
+    auth.http.middlewares['auth-rbackend'].forwardAuth.timeout = '5s';
     assert.deepEqual(dynamicProblems(auth), [
-      '/http/middlewares/auth/forwardAuth/timeout: not a Traefik field',
+      '/http/middlewares/auth-rbackend/forwardAuth/timeout: not a Traefik field',
     ]);
   });
 });
