@@ -17,6 +17,7 @@ import type { SecureContext, SecureContextOptions } from 'node:tls';
 import type { ListenAddress } from '../config/address.ts';
 import { Exchange } from '../http/exchange.ts';
 import type { CertificateStore } from '../tls/certificates.ts';
+import { type LingerBounds, lingerOnUnreadBody } from './lingering-close.ts';
 
 /** Options of {@link EntryPointServer}. */
 export interface EntryPointServerOptions {
@@ -28,6 +29,8 @@ export interface EntryPointServerOptions {
   readonly readTimeout: number;
   /** Keep-alive idle time, in ms (Traefik's `respondingTimeouts.idleTimeout`, 180 s). */
   readonly idleTimeout: number;
+  /** How much unread request data is drained after an early answer (default: {@link lingerOnUnreadBody}'s). */
+  readonly linger?: LingerBounds | undefined;
   /** Serve HTTPS with these credentials. */
   readonly tls?: SecureContextOptions | undefined;
   /** Prepares each exchange before dispatch (request policy, path cleaning, forwarded headers). */
@@ -53,6 +56,7 @@ export class EntryPointServer {
     this.#options = options;
     const tls = options.tls !== undefined;
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+      lingerOnUnreadBody(req, res, options.linger);
       if (this.#closing) {
         res.shouldKeepAlive = false;
         res.once('finish', () => this.#server.closeIdleConnections());

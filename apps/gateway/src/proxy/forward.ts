@@ -4,10 +4,10 @@
  * X-Forwarded-For gets the peer IP appended; failures map to Traefik's statuses (502, 504, 499, 500).
  */
 
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { PassThrough, type Readable } from 'node:stream';
 import type { Dispatcher, Pool } from 'undici';
-import type { Exchange } from '../http/exchange.ts';
+import { ClientClosedError, type Exchange } from '../http/exchange.ts';
 import { proxyHopHeaders, removeHopByHop } from '../http/hop-by-hop.ts';
 import { statusText, upstreamErrorStatus } from './errors.ts';
 
@@ -50,7 +50,7 @@ export async function forward(
       method: exchange.method,
       path: upstreamPath(exchange, upstream),
       headers,
-      body: hasBody ? (buffered ?? exchange.req) : null,
+      body: hasBody ? (buffered ?? uploadOf(exchange.req)) : null,
       signal: exchange.signal,
     });
   } catch (error) {
@@ -101,6 +101,21 @@ function relay(body: Readable, res: ServerResponse): Promise<Error | undefined> 
     res.once('close', onClose);
     body.pipe(res);
   });
+}
+
+/**
+ * The client's body as undici reads it. undici destroys the body stream it was given when the upload ends
+ * early (the upstream answered or went away), and destroying an unfinished `IncomingMessage` destroys the
+ * client's socket, which resets the connection before the answer is read. undici gets a stream of its own;
+ * the client connection stays the entrypoint's to drain (entrypoints/lingering-close.ts).
+ */
+function uploadOf(req: IncomingMessage): Readable {
+  const upload = new PassThrough();
+  req.pipe(upload);
+  req.once('close', () => {
+    if (!req.complete) upload.destroy(new ClientClosedError());
+  });
+  return upload;
 }
 
 function fail(exchange: Exchange, error: unknown, options: ForwardOptions): void {
