@@ -10,6 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fuzzRuns } from '@gateway-pattern/fuzzing';
 import fc from 'fast-check';
 import pino from 'pino';
 import { stringify } from 'yaml';
@@ -33,8 +34,7 @@ import {
 } from './dynamic-schema.ts';
 import { isRawMap } from './raw.ts';
 
-/** Runs per property; FUZZ_RUNS=100000 searches longer (the default keeps `npm test` quick). */
-const runs = { numRuns: Number(process.env.FUZZ_RUNS) || 150 };
+const runs = fuzzRuns(150);
 
 /** Field names the schemas know, so generated objects reach past "unknown field". */
 const knownKeys = [

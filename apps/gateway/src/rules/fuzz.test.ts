@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { fuzzRuns } from '@gateway-pattern/fuzzing';
 import fc from 'fast-check';
 import { RuleError } from '../errors.ts';
 import { canonicalHost, compileRule, parseQuery, routingPath } from './index.ts';
@@ -13,8 +14,7 @@ import { MAX_RULE_DEPTH } from './parse.ts';
 import { requestOf } from './testing.ts';
 import type { Matcher, RoutingRequest, RuleSyntax } from './types.ts';
 
-/** Runs per property; FUZZ_RUNS=100000 searches longer (the default keeps `npm test` quick). */
-const runs = { numRuns: Number(process.env.FUZZ_RUNS) || 300 };
+const runs = fuzzRuns(300);
 
 /** Compiles `rule`; `undefined` when it is refused with a RuleError, anything else fails the property. */
 function compileOrRefuse(rule: string, syntax: RuleSyntax): Matcher | undefined {
