@@ -57,10 +57,9 @@ export class EntryPointServer {
     const tls = options.tls !== undefined;
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       lingerOnUnreadBody(req, res, options.linger);
-      if (this.#closing) {
-        res.shouldKeepAlive = false;
-        res.once('finish', () => this.#server.closeIdleConnections());
-      }
+      if (this.#closing) res.shouldKeepAlive = false;
+      // A keep-alive connection whose request was in flight when close() began becomes idle only now.
+      res.on('finish', this.#afterResponse);
       try {
         const exchange = new Exchange(req, res, { entryPoint: options.name, tls });
         options.prepare(exchange);
@@ -92,6 +91,10 @@ export class EntryPointServer {
       : createHttpServer(serverOptions, onRequest);
     if (options.onConnection) this.#server.on('connection', options.onConnection);
   }
+
+  readonly #afterResponse = () => {
+    if (this.#closing) this.#server.closeIdleConnections();
+  };
 
   /** True when this entrypoint serves HTTPS. */
   get tls(): boolean {

@@ -1,0 +1,124 @@
+/**
+ * The gateway as a child process, started through its CLI the way an operator starts it: for what only a
+ * process shows (signals, exit codes, resident memory). Static and dynamic files go to a temporary directory;
+ * entrypoints listen on 127.0.0.1:0 and their ports are read from the "entrypoint listening" log lines.
+ * Not a test file (no `.test.ts`).
+ */
+
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const cli = join(import.meta.dirname, '..', 'cli.ts');
+
+/** A running gateway process. */
+export interface ChildGateway {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Parsed JSON log lines so far. */
+  readonly lines: Record<string, unknown>[];
+  /** `http://127.0.0.1:<port>` of an entrypoint. */
+  url(entryPoint: string): string;
+  /** Resident set size of the process, bytes (Linux `/proc`). */
+  rss(): Promise<number>;
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>;
+  /** Stops the process (SIGKILL if it is still running) and removes its files. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startChildGateway}. */
+export interface ChildGatewayOptions {
+  /** Static configuration (YAML) without `entryPoints` and `providers`, which are set here. */
+  readonly staticExtra?: string;
+  /** YAML of `entryPoints.web` beyond its address (indented under `web:`), e.g. its transport. */
+  readonly webExtra?: string;
+  /** Dynamic configuration files by name. */
+  readonly files: Readonly<Record<string, string>>;
+  /** Extra node flags (e.g. `--max-old-space-size`). */
+  readonly nodeArgs?: readonly string[];
+}
+
+/** Starts `gateway --configFile <tmp>/gateway.yml` and waits until both entrypoints listen. */
+export async function startChildGateway(options: ChildGatewayOptions): Promise<ChildGateway> {
+  const dir = await mkdtemp(join(tmpdir(), 'gateway-child-'));
+  await mkdir(join(dir, 'dynamic'));
+  for (const [name, text] of Object.entries(options.files)) await writeFile(join(dir, 'dynamic', name), text);
+  const web = options.webExtra ? `\n${indent(options.webExtra, 4)}` : '';
+  await writeFile(
+    join(dir, 'gateway.yml'),
+    `entryPoints:
+  web:
+    address: 127.0.0.1:0${web}
+  traefik:
+    address: 127.0.0.1:0
+providers:
+  providersThrottleDuration: 50ms
+  file:
+    directory: dynamic
+    watch: true
+ping: {}
+log:
+  level: INFO
+${options.staticExtra ?? ''}
+`,
+  );
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), cli, '--configFile', join(dir, 'gateway.yml')],
+    { env: { ...process.env, LOG_LEVEL: 'info' } },
+  );
+  const lines: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    try {
+      lines.push(JSON.parse(line));
+    } catch {
+      // Not a log line.
+    }
+  });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  const listening = () => lines.filter((l) => l.msg === 'entrypoint listening').length === 2;
+  const deadline = Date.now() + 20_000;
+  while (!listening() && child.exitCode === null && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+  };
+  if (!listening()) {
+    await close();
+    throw new Error(`the gateway did not start: ${stderr}`);
+  }
+  return {
+    child,
+    lines,
+    url(entryPoint) {
+      const line = lines.find((l) => l.msg === 'entrypoint listening' && l.entryPoint === entryPoint);
+      return `http://127.0.0.1:${line?.port}`;
+    },
+    async rss() {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
+      if (!kb) throw new Error('no VmRSS in /proc status');
+      return Number(kb[1]) * 1024;
+    },
+    exited,
+    close,
+  };
+}
+
+function indent(text: string, spaces: number): string {
+  const pad = ' '.repeat(spaces);
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? line : pad + line))
+    .join('\n');
+}
