@@ -11,6 +11,13 @@ import { describe, it } from 'node:test';
 import { parseOptions } from '@gateway-pattern/adder/src/load/options.ts';
 import { loadDirectory } from '@gateway-pattern/identity/src/directory/load.ts';
 import { validate } from 'dockerfile-utils';
+import {
+  type AuthRoute,
+  assertionWiringProblems,
+  DEFAULT_ASSERTION_ISSUER,
+  verifierOf,
+  type WiredBackend,
+} from '../../identity-assertion-wiring.ts';
 import { forwardAuthPolicy, NOT_REPRODUCED, pluginPolicy } from '../../jwt-stand-in.ts';
 import { loadCompose, type ServiceSpec, servicesFor } from '../compose-file.ts';
 import { type ContainerPlan, planContainer } from '../container.ts';
@@ -414,6 +421,104 @@ describe('traefik profile: docker labels', () => {
       const published = proxy.ports.find((p) => p.containerPort === websecure)?.hostPort;
       assert.equal(Number(proxy.environment.GATEWAY_WEBSECURE_PORT), published, proxy.name);
     }
+  });
+});
+
+describe('signed identity (X-Auth-Assertion)', () => {
+  /** The service an `http://service:port` URL reaches, when it is one and listens there. */
+  const serviceAt = async (url: string): Promise<string | undefined> => {
+    const { hostname, port } = new URL(url);
+    const target = servers.find((s) => s.name === hostname);
+    if (target === undefined) return undefined;
+    return (await listeningPorts(plan(target))).includes(Number(port)) ? target.name : undefined;
+  };
+
+  /** Every forward-auth, every server as a backend, and every forwardAuth router of both proxies. */
+  async function wiring() {
+    const signers = Object.fromEntries(
+      servers
+        .filter((s) => s.build?.target === 'forward-auth')
+        .map((s) => [s.name, { issuer: plan(s).env.IDENTITY_ASSERTION_ISSUER ?? DEFAULT_ASSERTION_ISSUER }]),
+    );
+    const backends: Record<string, WiredBackend> = {};
+    for (const s of servers) {
+      const env = plan(s).env;
+      const verifier = verifierOf(s.build?.target ?? '', env);
+      const keysFrom = verifier === null ? undefined : await serviceAt(verifier.jwksUrl.href);
+      const called = Object.values(env)
+        .flatMap(serviceUrls)
+        .map((u) => u.host);
+      const relaysTo = [...new Set(called)].filter(
+        (host) => project.services.has(host) && host !== s.name && host !== keysFrom,
+      );
+      backends[s.name] = { verifier, keysFrom, relaysTo };
+    }
+    const routes: AuthRoute[] = [];
+    // Our gateway and the traefik profile's file provider, each rendering the files with its own environment.
+    for (const proxy of [service('gateway'), service('traefik')]) {
+      const files = await dynamicConfig(proxy.environment);
+      for (const [name, router] of Object.entries(files.routers)) {
+        const target = files.services[String(router.service)]?.loadBalancer as
+          | { servers: { url: string }[] }
+          | undefined;
+        if (target === undefined) continue;
+        const backend = new URL(target.servers[0]?.url ?? '').hostname;
+        for (const middleware of (router.middlewares as string[] | undefined) ?? []) {
+          const forwardAuth = files.middlewares[middleware]?.forwardAuth as
+            | { address: string; authResponseHeaders?: string[] }
+            | undefined;
+          if (forwardAuth === undefined) continue;
+          routes.push({
+            name: `${proxy.name}: ${name}@file`,
+            backend,
+            address: forwardAuth.address,
+            signer: await serviceAt(forwardAuth.address),
+            copies: forwardAuth.authResponseHeaders ?? [],
+          });
+        }
+      }
+    }
+    // The traefik profile's docker provider: each router's service is on the container that declares it.
+    const labelled = [...project.services.values()].map((s) => ({ s, labels: parseTraefikLabels(s.labels) }));
+    for (const { labels } of labelled) {
+      for (const [name, router] of Object.entries(labels.routers)) {
+        const options = caseless(router);
+        const backend = labelled.find((l) => l.labels.services[options.service ?? ''] !== undefined)?.s.name;
+        if (backend === undefined) continue;
+        for (const middleware of (options.middlewares ?? '').split(',')) {
+          const declared = labelled.find((l) => l.labels.middlewares[middleware] !== undefined);
+          const label = declared?.labels.middlewares[middleware];
+          if (label?.type.toLowerCase() !== 'forwardauth') continue;
+          const forwardAuth = caseless(label.options);
+          routes.push({
+            name: `traefik: ${name}@docker`,
+            backend,
+            address: forwardAuth.address ?? '',
+            signer: await serviceAt(forwardAuth.address ?? ''),
+            copies: (forwardAuth.authresponseheaders ?? '').split(','),
+          });
+        }
+      }
+    }
+    return { signers, backends, routes };
+  }
+
+  it('is on: pybackend-ts and model-service check it against forward-auth, as the routes to them ask', async () => {
+    const wired = await wiring();
+    const verifying = Object.entries(wired.backends).filter(([, b]) => b.verifier !== null);
+    assert.deepEqual(verifying.map(([name]) => name).sort(), ['model-service', 'pybackend-ts']);
+    for (const [name, backend] of verifying) assert.equal(backend.keysFrom, 'forward-auth', name);
+    assert.ok(
+      wired.routes.some((r) => r.name === 'traefik: pybackend@docker'),
+      'the label routers are described',
+    );
+    assert.deepEqual(assertionWiringProblems(wired), []);
+  });
+
+  it('adder-auth signs nothing: no forwardAuth address asks it for an assertion', async () => {
+    const asked = (await wiring()).routes.filter((r) => r.signer === 'adder-auth');
+    assert.ok(asked.length > 0, 'adder-auth is asked about /add');
+    for (const route of asked) assert.equal(new URL(route.address).search, '', route.name);
   });
 });
 

@@ -285,6 +285,10 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       identity: endpoint('http', PUBLISHED.identity),
       published: (hostPort) => endpoint('http', hostPort),
       grpc: `${grpc.address}:${grpc.port}`,
+      inside: (service, port) => ({
+        origin: `http://${net.member(service).address}:${port}`,
+        host: `${service}:${port}`,
+      }),
     };
     print(
       `walkthrough (README) to the published ports, :8000 reached at ${targets.web.origin}, :4444 at ${targets.identity.origin}:`,

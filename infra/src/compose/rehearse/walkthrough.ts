@@ -1,6 +1,7 @@
 /**
  * The README's walkthrough, as the requests HTTPie would send to the published ports (`http :8000/pybackend`
- * sends `Host: localhost:8000`), each with the answer the README shows, and a browser's login through the gateway.
+ * sends `Host: localhost:8000`), each with the answer the README shows, a browser's login through the gateway, and
+ * made-up identities sent straight to the backends' own ports, as another container of the project could.
  * The rehearsal sends them to the publishing container's address on the rehearsal's bridge, at the container port
  * each host port is published to: `localhost:4444`, the identity provider's issuer, is identity's address there.
  */
@@ -31,6 +32,8 @@ export interface WalkthroughTargets {
   readonly published: (hostPort: number) => Endpoint;
   /** The adder's gRPC port, `address:port`. */
   readonly grpc: string;
+  /** A service's own port as another container of the project reaches it, at `http://<service>:<port>`. */
+  readonly inside: (service: string, port: number) => Endpoint;
 }
 
 /** One request of the walkthrough and its expected answer. */
@@ -126,6 +129,23 @@ function jsonCheck(
   return { name, run: async (t) => expectJson(await send(t.web, path, init), status, body) };
 }
 
+/** A request straight to a service's port inside the network, without an assertion: refused with 401. */
+function jsonInside(
+  name: string,
+  service: string,
+  port: number,
+  path: string,
+  init: Parameters<typeof send>[2],
+): WalkthroughCheck {
+  return {
+    name,
+    run: async (t) =>
+      expectJson(await send(t.inside(service, port), path, init), 401, {
+        detail: 'Missing identity assertion',
+      }),
+  };
+}
+
 /** The README's demo clients (infra/identity/identity.yml). */
 const ADDER_CLIENT = { id: 'adder-cli', secret: 'adder-cli-secret' } as const;
 const NO_ROLE_CLIENT = { id: 'no-role-client', secret: 'no-role-secret' } as const;
@@ -169,6 +189,35 @@ async function tokenOf(t: WalkthroughTargets, client: { id: string; secret: stri
 function claimsOf(token: string): Record<string, unknown> {
   const [, payload = ''] = token.split('.');
   return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/** The claims a verifying backend reports under `assertion` (whoami), as the README shows them. */
+interface VerifiedClaims {
+  iss?: unknown;
+  aud?: unknown;
+  sub?: unknown;
+  roles?: unknown;
+  iat?: unknown;
+  exp?: unknown;
+  jti?: unknown;
+}
+
+/**
+ * Undefined when `claims` are forward-auth's assertion for `sub`, addressed to what `/pybackend`'s forwardAuth
+ * names (pybackend-ts, and model-service for the relayed /admission); else what differs.
+ */
+function pybackendAssertion(claims: VerifiedClaims | undefined, sub: string): string | undefined {
+  if (claims === undefined) return 'no verified assertion (is IDENTITY_ASSERTION_JWKS_URL set?)';
+  const expected = { iss: 'forward-auth', aud: ['pybackend-ts', 'model-service'], sub };
+  for (const [claim, value] of Object.entries(expected)) {
+    const seen = claims[claim as keyof VerifiedClaims];
+    if (JSON.stringify(seen) !== JSON.stringify(value))
+      return `assertion ${claim} ${JSON.stringify(seen)}, expected ${JSON.stringify(value)}`;
+  }
+  const { iat, exp, jti } = claims;
+  if (typeof iat !== 'number' || typeof exp !== 'number' || exp <= iat || typeof jti !== 'string')
+    return `assertion iat ${iat}, exp ${exp}, jti ${jti}`;
+  return undefined;
 }
 
 /** An /add answer the gateway's jwt middleware refused: status, challenge and detail. */
@@ -284,15 +333,18 @@ export const WALKTHROUGH: readonly WalkthroughCheck[] = [
     },
   },
   {
-    name: 'http :8000/pybackend/whoami "X-Auth-User: admin" → user demo',
+    name: 'http :8000/pybackend/whoami "X-Auth-User: admin" → user demo, and the assertion pybackend-ts verified',
     run: async (t) => {
       const answer = await send(t.web, '/pybackend/whoami', { headers: { ...demo, 'x-auth-user': 'admin' } });
       const wrong = expectJson(answer, 200);
       if (wrong) return wrong;
-      const seen = json(answer) as { user?: unknown; headers?: Record<string, string> } | undefined;
+      const seen = json(answer) as
+        | { user?: unknown; headers?: Record<string, string>; assertion?: VerifiedClaims }
+        | undefined;
       if (seen?.user !== 'demo') return `user ${String(seen?.user)}`;
       const host = seen.headers?.['x-forwarded-host'];
-      return host === t.web.host ? undefined : `x-forwarded-host ${host}, expected ${t.web.host}`;
+      if (host !== t.web.host) return `x-forwarded-host ${host}, expected ${t.web.host}`;
+      return pybackendAssertion(seen.assertion, 'demo');
     },
   },
   {
@@ -378,12 +430,33 @@ export const WALKTHROUGH: readonly WalkthroughCheck[] = [
       const whoami = back.at(-1) as Page;
       if (whoami.url !== `${GATEWAY}/pybackend/whoami` || whoami.status !== 200)
         return `after consent: ${describePages(back)} ${whoami.text.slice(0, 160)}`;
-      const seen = JSON.parse(whoami.text) as { user?: string; headers?: Record<string, string> };
+      const seen = JSON.parse(whoami.text) as {
+        user?: string;
+        headers?: Record<string, string>;
+        assertion?: VerifiedClaims;
+      };
       if (seen.user !== 'alice') return `user ${seen.user}`;
       const email = seen.headers?.['x-auth-email'];
-      return email === 'alice@example.com' ? undefined : `x-auth-email ${email}`;
+      if (email !== 'alice@example.com') return `x-auth-email ${email}`;
+      return pybackendAssertion(seen.assertion, 'alice');
     },
   },
+  // Signed identity for the backends: what reaches a backend's port without the gateway (here, from the project's
+  // network, as another container would) cannot make up an identity.
+  jsonInside(
+    'http pybackend-ts:8101/whoami X-Auth-User:admin, from another container (no assertion) → 401',
+    'pybackend-ts',
+    8101,
+    '/whoami',
+    { headers: { 'x-auth-user': 'admin' } },
+  ),
+  jsonInside(
+    'http POST model-service:8102/admission X-Auth-User:admin, from another container (no assertion) → 401',
+    'model-service',
+    8102,
+    '/admission',
+    { method: 'POST', headers: { 'x-auth-user': 'admin', 'content-type': 'application/json' }, body: admission },
+  ),
   {
     name: 'http :8080/api/http/routers → the six routers, enabled',
     run: async (t) => {
