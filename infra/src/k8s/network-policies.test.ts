@@ -15,7 +15,8 @@ const LINKERD_TAP = 4190;
 const ALLOWED: Record<string, Record<number, string[]>> = {
   // Traefik for browsers and clients (production's id.<DOMAIN> route); the back channel of login and JWT checks.
   identity: { 4444: ['traefik', 'forward-auth', 'adder-auth'] },
-  'forward-auth': { 4181: ['traefik'] },
+  // Traefik's forwardAuth calls; the backends that verify its signed identity fetch its keys.
+  'forward-auth': { 4181: ['traefik', 'pybackend-ts', 'model-service'] },
   'adder-auth': { 4181: ['traefik'] },
   'pybackend-ts': { 8101: ['traefik'] },
   'model-service': { 8102: ['traefik', 'pybackend-ts'] },

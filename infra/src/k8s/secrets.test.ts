@@ -34,7 +34,7 @@ describe('Secrets and ConfigMaps', { skip: SKIP_WITHOUT_KUBECTL }, () => {
   test('local: the demo Secrets are the walkthrough’s credentials, and say they are demo ones', () => {
     const objects = rendered('local');
     const secrets = ofKind<ISecret>(objects, 'Secret');
-    assert.equal(secrets.length, 4);
+    assert.equal(secrets.length, 5);
     for (const s of secrets)
       assert.equal(s.metadata?.annotations?.[DEMO_ANNOTATION], 'true', s.metadata?.name);
 
@@ -95,6 +95,7 @@ describe('Secrets and ConfigMaps', { skip: SKIP_WITHOUT_KUBECTL }, () => {
     const missing = new Set(missingReferences(objects).map((r) => `${r.kind} ${r.name} ${r.optional}`));
     assert.deepEqual([...missing].sort(), [
       'Secret bos-rf-users false',
+      'Secret forward-auth-assertion-key false',
       'Secret forward-auth-login false',
       'Secret forward-auth-tokens true',
       'Secret identity false',
