@@ -455,7 +455,11 @@ export const WALKTHROUGH: readonly WalkthroughCheck[] = [
     'model-service',
     8102,
     '/admission',
-    { method: 'POST', headers: { 'x-auth-user': 'admin', 'content-type': 'application/json' }, body: admission },
+    {
+      method: 'POST',
+      headers: { 'x-auth-user': 'admin', 'content-type': 'application/json' },
+      body: admission,
+    },
   ),
   {
     name: 'http :8080/api/http/routers → the six routers, enabled',
