@@ -114,6 +114,10 @@ export class OidcClient {
 
   /** Starts discovery in the background, so the first login does not wait for it; a failure is only logged. */
   warmUp(): void {
-    this.configuration().catch(() => {});
+    // A provider that starts after forward-auth (npm start, compose) is normal: a failed start-up attempt must not
+    // hold back the first real request for retryAfterMs, so it leaves no cooldown behind.
+    this.configuration().catch(() => {
+      this.#lastFailure = null;
+    });
   }
 }
