@@ -75,9 +75,13 @@ export class EntryPointServer {
         }
       }
     };
+    const headersTimeout = options.readTimeout > 0 ? Math.min(60_000, options.readTimeout) : 60_000;
     const serverOptions = {
       requestTimeout: options.readTimeout,
-      headersTimeout: options.readTimeout > 0 ? Math.min(60_000, options.readTimeout) : 60_000,
+      headersTimeout,
+      // Node checks both timeouts on a timer, every 30 s by default: a 1 s readTimeout would let a slow client
+      // (slowloris) hold its connection for up to 31 s. A quarter of the timeout keeps the overrun small.
+      connectionsCheckingInterval: Math.max(250, Math.min(30_000, Math.floor(headersTimeout / 4))),
       keepAliveTimeout: options.idleTimeout,
       maxHeaderSize: 64 * 1024,
     };

@@ -19,10 +19,14 @@ export interface ChildGateway {
   readonly child: ChildProcessWithoutNullStreams;
   /** Parsed JSON log lines so far. */
   readonly lines: Record<string, unknown>[];
+  /** Other stdout lines (such as V8's `--trace-gc` lines). */
+  readonly otherLines: string[];
   /** `http://127.0.0.1:<port>` of an entrypoint. */
   url(entryPoint: string): string;
   /** Resident set size of the process, bytes (Linux `/proc`). */
   rss(): Promise<number>;
+  /** With `heapProbe`: the heap in use after a full garbage collection, bytes. */
+  heapAfterGc(): Promise<number>;
   /** Resolves with the exit code once the process has exited. */
   readonly exited: Promise<number | null>;
   /** Stops the process (SIGKILL if it is still running) and removes its files. */
@@ -39,6 +43,8 @@ export interface ChildGatewayOptions {
   readonly files: Readonly<Record<string, string>>;
   /** Extra node flags (e.g. `--max-old-space-size`). */
   readonly nodeArgs?: readonly string[];
+  /** Preload heap-probe.ts, for {@link ChildGateway.heapAfterGc}. */
+  readonly heapProbe?: boolean;
 }
 
 /** Starts `gateway --configFile <tmp>/gateway.yml` and waits until both entrypoints listen. */
@@ -65,12 +71,16 @@ log:
 ${options.staticExtra ?? ''}
 `,
   );
+  const probe = options.heapProbe
+    ? ['--expose-gc', '--import', join(import.meta.dirname, 'heap-probe.ts')]
+    : [];
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), cli, '--configFile', join(dir, 'gateway.yml')],
+    [...probe, ...(options.nodeArgs ?? []), cli, '--configFile', join(dir, 'gateway.yml')],
     { env: { ...process.env, LOG_LEVEL: 'info' } },
   );
   const lines: Record<string, unknown>[] = [];
+  const otherLines: string[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
@@ -79,7 +89,7 @@ ${options.staticExtra ?? ''}
     try {
       lines.push(JSON.parse(line));
     } catch {
-      // Not a log line.
+      otherLines.push(line);
     }
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
@@ -100,6 +110,7 @@ ${options.staticExtra ?? ''}
   return {
     child,
     lines,
+    otherLines,
     url(entryPoint) {
       const line = lines.find((l) => l.msg === 'entrypoint listening' && l.entryPoint === entryPoint);
       return `http://127.0.0.1:${line?.port}`;
@@ -109,6 +120,20 @@ ${options.staticExtra ?? ''}
       const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
       if (!kb) throw new Error('no VmRSS in /proc status');
       return Number(kb[1]) * 1024;
+    },
+    async heapAfterGc() {
+      const seen = lines.length;
+      child.kill('SIGUSR2');
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const probe = lines.slice(seen).find((l) => l.msg === 'heap probe');
+        if (probe !== undefined) {
+          if (probe.gc !== true) throw new Error('the heap probe has no gc(): run node with --expose-gc');
+          return probe.heapUsed as number;
+        }
+        if (Date.now() > deadline) throw new Error('no answer from the heap probe');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
     },
     exited,
     close,

@@ -1,7 +1,8 @@
 /**
- * A small closed-loop load generator for the reliability tests: `concurrency` clients, each sending its next
- * request when the last one answered, until `total` requests were sent or `until()` says stop. It counts
- * statuses and transport errors, and keeps what each failure was. Not a test file (no `.test.ts`).
+ * Small load generators for the reliability tests. {@link runLoad}: closed loop, `concurrency` clients, each
+ * sending its next request when the last one answered, until `total` requests were sent or `until()` says
+ * stop. {@link runAtRate}: open loop, requests due at a fixed rate whatever the answers do. Both count statuses
+ * and transport errors, and keep what each failure was. Not a test file (no `.test.ts`).
  */
 
 import { Agent, request } from 'undici';
@@ -86,6 +87,76 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     await agent.close();
   }
   return { sent, statuses, errors, failures, headerValues, latencies };
+}
+
+/** Options of {@link runAtRate}. */
+export interface RateOptions {
+  readonly url: string;
+  /** Requests per second. */
+  readonly rps: number;
+  readonly durationMs: number;
+  readonly headers?: Record<string, string>;
+  /** Requests in flight at most; a request due while that many are in flight waits (and is late). */
+  readonly maxInFlight?: number;
+  /** Per-request deadline, ms (default 5 s). */
+  readonly timeoutMs?: number;
+  /** Called about once a second with the time since the start, ms (memory samples). */
+  readonly onTick?: (elapsedMs: number) => void;
+}
+
+/**
+ * Sends requests due at t0 + i/rps for `durationMs` and waits for the last answers. Latency counts from when
+ * a request was due, so a stall shows up instead of slowing the sender down.
+ */
+export async function runAtRate(options: RateOptions): Promise<LoadResult> {
+  const maxInFlight = options.maxInFlight ?? 64;
+  const agent = new Agent({ connections: maxInFlight, keepAliveTimeout: 10_000 });
+  const statuses: Record<number, number> = {};
+  const errors: Record<string, number> = {};
+  const failures: Array<{ at: number; what: string }> = [];
+  const latencies: number[] = [];
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const interval = 1000 / options.rps;
+  const started = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  let sent = 0;
+  let nextTick = 1000;
+
+  const one = async (due: number) => {
+    try {
+      const response = await request(options.url, {
+        dispatcher: agent,
+        headers: options.headers,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await response.body.dump();
+      latencies.push(performance.now() - started - due);
+      statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
+      if (response.statusCode !== 200) failures.push({ at: due, what: `status ${response.statusCode}` });
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? (error as Error).name;
+      errors[code] = (errors[code] ?? 0) + 1;
+      failures.push({ at: due, what: code });
+    }
+  };
+  try {
+    for (let due = 0; due < options.durationMs; due += interval) {
+      const wait = due - (performance.now() - started);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+      if (due >= nextTick) {
+        options.onTick?.(performance.now() - started);
+        nextTick += 1000;
+      }
+      sent++;
+      const call = one(due).finally(() => inFlight.delete(call));
+      inFlight.add(call);
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await agent.close();
+  }
+  return { sent, statuses, errors, failures, headerValues: [], latencies };
 }
 
 /** The `q` quantile (0..1) of `values`, nearest rank. */

@@ -17,11 +17,15 @@ export interface RawReply {
   readonly written: number;
 }
 
-/** Opens a connection to 127.0.0.1:`port`. */
+/**
+ * Opens a connection to 127.0.0.1:`port`. Later socket errors (a reset) never throw: they end in 'close', and
+ * callers that want the code listen for 'error' themselves.
+ */
 export function openSocket(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port }, () => {
       socket.off('error', reject);
+      socket.on('error', () => {});
       resolve(socket);
     });
     socket.once('error', reject);
@@ -149,5 +153,30 @@ function write(socket: Socket, data: Buffer): Promise<void> {
       if (error) reject(error);
       else resolve();
     });
+  });
+}
+
+/** Sends `head` on an open connection and resolves with the first whole response; the connection stays open. */
+export function requestOn(socket: Socket, head: string, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let received = Buffer.alloc(0);
+    const timer = setTimeout(() => done(new Error('no whole response in time')), timeoutMs);
+    function done(error?: Error) {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      if (error) reject(error);
+      else resolve(received.toString('latin1'));
+    }
+    function onData(data: Buffer) {
+      received = Buffer.concat([received, data]);
+      if (responseEnd(received) !== -1) done();
+    }
+    function onClose() {
+      done(new Error('connection closed before a whole response'));
+    }
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.write(head);
   });
 }
