@@ -1,6 +1,7 @@
 /**
- * What an entrypoint does to every request before routing, in Traefik's order: refuse a path carrying an
- * encoding `http.encodedCharacters` does not allow, apply `http.aliasHeadersStrategy` and
+ * What an entrypoint does to every request before routing, in Traefik's order: refuse more than one Host or a
+ * malformed one (as Go's server does), refuse a path carrying an encoding `http.encodedCharacters` does not
+ * allow, apply `http.aliasHeadersStrategy` and
  * `http.underscoreHeadersStrategy`, clean the path
  * (`http.sanitizePath`, default true), then the `forwardedHeaders` step. A refused request is only marked:
  * the dispatcher answers it with 400, so the access log and metrics count it like any other.
@@ -12,6 +13,7 @@ import { cleanPath } from '../http/clean-path.ts';
 import { deniedEncodings } from '../http/encoded-characters.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { forwardedHeaders } from './forwarded-headers.ts';
+import { acceptableHost } from './host-header.ts';
 
 /** Builds the policy of one entrypoint; `serverName` is X-Forwarded-Server. Everything is compiled once. */
 export function requestPolicy(
@@ -30,7 +32,11 @@ export function requestPolicy(
     underscore: entryPoint.http?.underscoreHeadersStrategy,
   });
   return (exchange) => {
-    if (denied?.(exchange.path) || (headerNames && !headerNames(exchange.headers))) {
+    if (
+      !acceptableHost(exchange.headers.host) ||
+      denied?.(exchange.path) ||
+      (headerNames && !headerNames(exchange.headers))
+    ) {
       exchange.refused = true;
       return;
     }
