@@ -25,8 +25,11 @@ export interface ChildGateway {
   url(entryPoint: string): string;
   /** Resident set size of the process, bytes (Linux `/proc`). */
   rss(): Promise<number>;
-  /** With `heapProbe`: the heap in use after a full garbage collection, bytes. */
-  heapAfterGc(): Promise<number>;
+  /**
+   * With `heapProbe`: the memory JavaScript objects hold after a full garbage collection, bytes: the V8 heap
+   * in use plus what lies outside it (Buffers' backing stores).
+   */
+  liveAfterGc(): Promise<number>;
   /** Resolves with the exit code once the process has exited. */
   readonly exited: Promise<number | null>;
   /** Stops the process (SIGKILL if it is still running) and removes its files. */
@@ -43,7 +46,7 @@ export interface ChildGatewayOptions {
   readonly files: Readonly<Record<string, string>>;
   /** Extra node flags (e.g. `--max-old-space-size`). */
   readonly nodeArgs?: readonly string[];
-  /** Preload heap-probe.ts, for {@link ChildGateway.heapAfterGc}. */
+  /** Preload heap-probe.ts, for {@link ChildGateway.liveAfterGc}. */
   readonly heapProbe?: boolean;
 }
 
@@ -121,7 +124,7 @@ ${options.staticExtra ?? ''}
       if (!kb) throw new Error('no VmRSS in /proc status');
       return Number(kb[1]) * 1024;
     },
-    async heapAfterGc() {
+    async liveAfterGc() {
       const seen = lines.length;
       child.kill('SIGUSR2');
       const deadline = Date.now() + 5000;
@@ -129,7 +132,7 @@ ${options.staticExtra ?? ''}
         const probe = lines.slice(seen).find((l) => l.msg === 'heap probe');
         if (probe !== undefined) {
           if (probe.gc !== true) throw new Error('the heap probe has no gc(): run node with --expose-gc');
-          return probe.heapUsed as number;
+          return (probe.heapUsed as number) + (probe.external as number);
         }
         if (Date.now() > deadline) throw new Error('no answer from the heap probe');
         await new Promise((resolve) => setTimeout(resolve, 10));

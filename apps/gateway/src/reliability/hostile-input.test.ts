@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { send, startGateway, startUpstream, type TestGateway, type Upstream } from '../testing/harness.ts';
+import { tokenAuth } from './fixtures.ts';
 import { exchangeRaw } from './raw-client.ts';
 
 // Hostile requests through the gateway, sent byte for byte on raw sockets (URL clients would clean them):
@@ -206,13 +207,7 @@ describe('hostile input through the gateway', () => {
   let limited: Upstream;
 
   before(async () => {
-    auth = await startUpstream((req, res) => {
-      if (req.headers.authorization === 'Bearer foobar') {
-        res.writeHead(200, { 'x-auth-user': 'alice' }).end();
-      } else {
-        res.writeHead(401, { 'content-type': 'application/json' }).end('{"detail":"Not authenticated"}');
-      }
-    });
+    auth = await startUpstream(tokenAuth);
     py = await startUpstream();
     r = await startUpstream();
     pub = await startUpstream();

@@ -23,14 +23,9 @@ export interface LoadResult {
   readonly latencies: number[];
 }
 
-/** Options of {@link runLoad}. */
-export interface LoadOptions {
+/** What each request is and what counts as its success. */
+export interface RequestOptions {
   readonly url: string;
-  readonly concurrency: number;
-  /** Stop after this many requests (default: no limit, `until` decides). */
-  readonly total?: number;
-  /** Checked before each request: stop when it returns true. */
-  readonly until?: () => boolean;
   readonly headers?: Record<string, string>;
   /** The status that counts as success (default 200). */
   readonly expect?: number;
@@ -40,66 +35,84 @@ export interface LoadOptions {
   readonly timeoutMs?: number;
 }
 
+/** Options of {@link runLoad}. */
+export interface LoadOptions extends RequestOptions {
+  readonly concurrency: number;
+  /** Stop after this many requests (default: no limit, `until` decides). */
+  readonly total?: number;
+  /** Checked before each request: stop when it returns true. */
+  readonly until?: () => boolean;
+}
+
+/** Sends requests and tallies their outcomes into a {@link LoadResult}. */
+class Tally {
+  readonly agent: Agent;
+  readonly result: { -readonly [K in keyof LoadResult]: LoadResult[K] };
+  readonly #options: RequestOptions;
+  readonly #started = performance.now();
+
+  constructor(options: RequestOptions, connections: number) {
+    this.#options = options;
+    this.agent = new Agent({ connections, keepAliveTimeout: 10_000 });
+    this.result = { sent: 0, statuses: {}, errors: {}, failures: [], headerValues: [], latencies: [] };
+  }
+
+  /** Time since the start, ms. */
+  get elapsed(): number {
+    return performance.now() - this.#started;
+  }
+
+  /** Sends one request; latency counts from `from` (ms since the start: when it was sent, or due). */
+  async send(from: number): Promise<void> {
+    const { result } = this;
+    const options = this.#options;
+    result.sent++;
+    try {
+      const response = await request(options.url, {
+        dispatcher: this.agent,
+        headers: options.headers,
+        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+      });
+      await response.body.dump();
+      result.latencies.push(this.elapsed - from);
+      result.statuses[response.statusCode] = (result.statuses[response.statusCode] ?? 0) + 1;
+      if (options.recordHeader !== undefined) {
+        const value = response.headers[options.recordHeader];
+        if (typeof value === 'string') result.headerValues.push(value);
+      }
+      if (response.statusCode !== (options.expect ?? 200)) {
+        result.failures.push({ at: from, what: `status ${response.statusCode}` });
+      }
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? (error as Error).name;
+      result.errors[code] = (result.errors[code] ?? 0) + 1;
+      result.failures.push({ at: from, what: code });
+    }
+  }
+}
+
 /** Runs the load; resolves when every client has stopped. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const agent = new Agent({ connections: options.concurrency, keepAliveTimeout: 10_000 });
-  const statuses: Record<number, number> = {};
-  const errors: Record<string, number> = {};
-  const failures: Array<{ at: number; what: string }> = [];
-  const headerValues: string[] = [];
-  const latencies: number[] = [];
-  const expect = options.expect ?? 200;
-  const timeoutMs = options.timeoutMs ?? 5000;
+  const tally = new Tally(options, options.concurrency);
   const total = options.total ?? Number.POSITIVE_INFINITY;
-  const started = performance.now();
-  let sent = 0;
-
   const client = async () => {
-    while (sent < total && !(options.until?.() ?? false)) {
-      sent++;
-      const t = performance.now();
-      try {
-        const response = await request(options.url, {
-          dispatcher: agent,
-          headers: options.headers,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        await response.body.dump();
-        latencies.push(performance.now() - t);
-        statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
-        if (options.recordHeader !== undefined) {
-          const value = response.headers[options.recordHeader];
-          if (typeof value === 'string') headerValues.push(value);
-        }
-        if (response.statusCode !== expect) {
-          failures.push({ at: t - started, what: `status ${response.statusCode}` });
-        }
-      } catch (error) {
-        const code = (error as { code?: string }).code ?? (error as Error).name;
-        errors[code] = (errors[code] ?? 0) + 1;
-        failures.push({ at: t - started, what: code });
-      }
-    }
+    while (tally.result.sent < total && !(options.until?.() ?? false)) await tally.send(tally.elapsed);
   };
   try {
     await Promise.all(Array.from({ length: options.concurrency }, client));
   } finally {
-    await agent.close();
+    await tally.agent.close();
   }
-  return { sent, statuses, errors, failures, headerValues, latencies };
+  return tally.result;
 }
 
 /** Options of {@link runAtRate}. */
-export interface RateOptions {
-  readonly url: string;
+export interface RateOptions extends RequestOptions {
   /** Requests per second. */
   readonly rps: number;
   readonly durationMs: number;
-  readonly headers?: Record<string, string>;
   /** Requests in flight at most; a request due while that many are in flight waits (and is late). */
   readonly maxInFlight?: number;
-  /** Per-request deadline, ms (default 5 s). */
-  readonly timeoutMs?: number;
   /** Called about once a second with the time since the start, ms (memory samples). */
   readonly onTick?: (elapsedMs: number) => void;
 }
@@ -110,53 +123,27 @@ export interface RateOptions {
  */
 export async function runAtRate(options: RateOptions): Promise<LoadResult> {
   const maxInFlight = options.maxInFlight ?? 64;
-  const agent = new Agent({ connections: maxInFlight, keepAliveTimeout: 10_000 });
-  const statuses: Record<number, number> = {};
-  const errors: Record<string, number> = {};
-  const failures: Array<{ at: number; what: string }> = [];
-  const latencies: number[] = [];
-  const timeoutMs = options.timeoutMs ?? 5000;
+  const tally = new Tally(options, maxInFlight);
   const interval = 1000 / options.rps;
-  const started = performance.now();
   const inFlight = new Set<Promise<void>>();
-  let sent = 0;
   let nextTick = 1000;
-
-  const one = async (due: number) => {
-    try {
-      const response = await request(options.url, {
-        dispatcher: agent,
-        headers: options.headers,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      await response.body.dump();
-      latencies.push(performance.now() - started - due);
-      statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
-      if (response.statusCode !== 200) failures.push({ at: due, what: `status ${response.statusCode}` });
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? (error as Error).name;
-      errors[code] = (errors[code] ?? 0) + 1;
-      failures.push({ at: due, what: code });
-    }
-  };
   try {
     for (let due = 0; due < options.durationMs; due += interval) {
-      const wait = due - (performance.now() - started);
+      const wait = due - tally.elapsed;
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
       if (due >= nextTick) {
-        options.onTick?.(performance.now() - started);
+        options.onTick?.(tally.elapsed);
         nextTick += 1000;
       }
-      sent++;
-      const call = one(due).finally(() => inFlight.delete(call));
+      const call = tally.send(due).finally(() => inFlight.delete(call));
       inFlight.add(call);
     }
     await Promise.all(inFlight);
   } finally {
-    await agent.close();
+    await tally.agent.close();
   }
-  return { sent, statuses, errors, failures, headerValues: [], latencies };
+  return tally.result;
 }
 
 /** The `q` quantile (0..1) of `values`, nearest rank. */
