@@ -1,4 +1,5 @@
-import { createService, type Service } from '@gateway-pattern/service-kit';
+import { createService, registerOpenApi, type Service } from '@gateway-pattern/service-kit';
+import packageJson from '../package.json' with { type: 'json' };
 import { SERVICE_NAME } from './config.ts';
 import { createGrpcAdder, drainGrpc, type GrpcAdder, setServing } from './grpc/server.ts';
 import { addRoutes } from './routes/add.ts';
@@ -26,6 +27,14 @@ export function buildApp(options: AppOptions): Adder {
   const grpc = createGrpcAdder();
   let ready = false;
 
+  registerOpenApi(http, {
+    title: 'Adder API',
+    version: packageJson.version,
+    description:
+      'The HTTP side of the adder (its gRPC service, `gateway_pattern.adder.v1.Adder`, is on its own port). The ' +
+      'gateway routes `/add/` to it after checking a client-credentials JWT, and tells it the calling client in ' +
+      'the `client` header.',
+  });
   http.register(addRoutes);
   http.register(healthRoutes, { isReady: () => ready });
   // Health turns NOT_SERVING first, so load balancers stop sending calls while in-flight ones finish.

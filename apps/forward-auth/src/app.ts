@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AssertionSigner } from '@gateway-pattern/identity-assertion';
-import { createService, type Service } from '@gateway-pattern/service-kit';
+import { createService, registerOpenApi, type Service } from '@gateway-pattern/service-kit';
+import packageJson from '../package.json' with { type: 'json' };
 import { type AssertionConfig, DEFAULT_PUBLIC_URL, type LoginConfig, SERVICE_NAME } from './config.ts';
 import type { JwtIssuer } from './jwt/issuers.ts';
 import type { JwksOptions } from './jwt/jwks.ts';
@@ -11,7 +12,7 @@ import { registerSessions } from './login/session.ts';
 import { type AuthLoginOptions, authRoutes } from './routes/auth.ts';
 import { JWKS_PATH, jwksRoutes } from './routes/jwks.ts';
 import { oauth2DisabledRoutes, oauth2Routes, signedOutRoute } from './routes/oauth2.ts';
-import { rootRoutes } from './routes/root.ts';
+import { rootRoutes, TITLE } from './routes/root.ts';
 import type { StaticToken } from './tokens/static-tokens.ts';
 import { StaticTokenVerifier } from './tokens/static-tokens.ts';
 import type { TokenVerifier } from './tokens/verifier.ts';
@@ -91,6 +92,15 @@ export function buildApp(config: AppConfig): Service {
   const verifiers = buildVerifiers(config);
   logEnabledModes(app, config, verifiers);
   const signer = assertionSigner(app, config.assertion);
+  registerOpenApi(app, {
+    title: TITLE,
+    version: packageJson.version,
+    description:
+      "The service the gateway's forwardAuth middleware asks about every request to `/pybackend` and `/rbackend` " +
+      '(`/auth`), and the browser login the gateway routes at `/oauth2/`. The gateway calls `/auth` with the ' +
+      "client's headers and `X-Forwarded-Method`, `-Proto`, `-Host`, `-Uri` and `-For`; on a 2xx it copies the " +
+      'identity headers of the answer onto the request, and any other answer goes back to the client as it is.',
+  });
   app.register(rootRoutes);
   app.register(jwksRoutes, { signer });
 

@@ -3,7 +3,8 @@ import {
   type AssertionVerifierOptions,
   requireIdentityAssertions,
 } from '@gateway-pattern/identity-assertion';
-import { createService, type Service } from '@gateway-pattern/service-kit';
+import { createService, registerOpenApi, type Service } from '@gateway-pattern/service-kit';
+import packageJson from '../package.json' with { type: 'json' };
 import type { AdmissionModel } from './admission/model.ts';
 import { SERVICE_NAME } from './config.ts';
 import type { ScoringModel } from './forest/model.ts';
@@ -39,6 +40,16 @@ export function buildApp(options: AppOptions): Service {
     const { issuer, audiences, jwksUrl } = verifier.options;
     app.log.info({ issuer, audiences, jwks: jwksUrl.href }, 'identity assertions required on /admission');
   }
+  registerOpenApi(app, {
+    title: `${options.appPrefix} API`,
+    version: packageJson.version,
+    description:
+      'The admission logistic regression (the walkthroughs\' "rbackend", reached through the gateway at `/rbackend` ' +
+      'behind forward auth) and the Boston random forest (their plumber service, at `/bos-rf` over HTTPS behind ' +
+      'basic auth). The admission routes need the signed identity (`X-Auth-Assertion`) when identity assertions ' +
+      'are on; `GET /`, scoring and this documentation do not.',
+    routeConfig: { identityAssertion: 'optional' },
+  });
   app.register(rootRoutes, { title: `${options.appPrefix} API` });
   app.register(admissionRoutes, { model: options.admission });
   app.register(scoreRoutes, {

@@ -3,7 +3,8 @@ import {
   type AssertionVerifierOptions,
   requireIdentityAssertions,
 } from '@gateway-pattern/identity-assertion';
-import { createService, type Service } from '@gateway-pattern/service-kit';
+import { createService, registerOpenApi, type Service } from '@gateway-pattern/service-kit';
+import packageJson from '../package.json' with { type: 'json' };
 import { SERVICE_NAME } from './config.ts';
 import { admissionRoutes } from './routes/admission.ts';
 import { rootRoutes } from './routes/root.ts';
@@ -40,6 +41,15 @@ export function buildApp(config: AppConfig): Service {
   } else {
     app.log.info('identity assertions off: X-Auth-* headers are trusted from whoever can reach this port');
   }
+  registerOpenApi(app, {
+    title: `${config.appPrefix} API`,
+    version: packageJson.version,
+    description:
+      'The relay backend (the walkthroughs\' "pybackend"). Reached through the gateway at `/pybackend`, behind ' +
+      'forward auth; every route but `GET /` and this documentation needs the signed identity (`X-Auth-Assertion`) ' +
+      'the gateway adds when identity assertions are on.',
+    routeConfig: { identityAssertion: 'optional' },
+  });
 
   app.register(rootRoutes, { title: `${config.appPrefix} API` });
   app.register(whoamiRoutes);

@@ -5,3 +5,4 @@ export {
   type Rank,
   toAdmissionRequest,
 } from './request.ts';
+export { AdmissionAnswer } from './response.ts';

@@ -14,14 +14,30 @@ export type Rank = (typeof RANK_LEVELS)[number];
  * pybackend-ts validates with it before relaying and model-service before predicting, so a body one accepts the
  * other accepts too, and both answer a bad one with the same 422 detail.
  */
-export const AdmissionBody = Type.Union([
-  Type.Object({
-    gre: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 800 }), Type.Null()])),
-    gpa: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 4 }), Type.Null()])),
-    rank: Type.Optional(Type.Union([Type.Enum([...RANK_LEVELS, 1, 2, 3, 4]), Type.Null()])),
-  }),
-  Type.Null(),
-]);
+export const AdmissionBody = Type.Union(
+  [
+    Type.Object({
+      gre: Type.Optional(
+        Type.Union([Type.Integer({ minimum: 0, maximum: 800 }), Type.Null()], {
+          description: 'GRE score; missing: the mean of the data.',
+        }),
+      ),
+      gpa: Type.Optional(
+        Type.Union([Type.Number({ minimum: 0, maximum: 4 }), Type.Null()], {
+          description: 'Grade point average; missing: the mean of the data.',
+        }),
+      ),
+      rank: Type.Optional(
+        Type.Union([Type.Enum([...RANK_LEVELS, 1, 2, 3, 4]), Type.Null()], {
+          description:
+            "Prestige of the undergraduate institution, 1 (highest) to 4; missing: the data's most common.",
+        }),
+      ),
+    }),
+    Type.Null(),
+  ],
+  { description: 'An applicant; every field is optional, and an empty body is an applicant with no fields.' },
+);
 
 /** A body that {@link AdmissionBody} accepts. */
 export type AdmissionBody = Static<typeof AdmissionBody>;

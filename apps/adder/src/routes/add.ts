@@ -1,4 +1,4 @@
-import { HttpError, type Service } from '@gateway-pattern/service-kit';
+import { errorResponse, HttpError, type Service } from '@gateway-pattern/service-kit';
 import { Type } from 'typebox';
 import { addInt64, Int64Error, parseInt64 } from '../int64.ts';
 
@@ -6,7 +6,27 @@ import { addInt64, Int64Error, parseInt64 } from '../int64.ts';
 export async function addRoutes(app: Service): Promise<void> {
   app.get(
     '/add/:x/:y',
-    { schema: { params: Type.Object({ x: Type.String(), y: Type.String() }) } },
+    {
+      schema: {
+        summary: 'x + y, as 64-bit integers',
+        params: Type.Object({
+          x: Type.String({ description: 'A decimal int64.' }),
+          y: Type.String({ description: 'A decimal int64.' }),
+        }),
+        headers: Type.Object({
+          client: Type.Optional(
+            Type.String({ description: "Set by the gateway from the token's `azp`: who called." }),
+          ),
+        }),
+        response: {
+          200: {
+            description: 'The sum, as plain text.',
+            content: { 'text/plain': { schema: Type.String({ examples: ['20'] }) } },
+          },
+          400: errorResponse('Not an int64, or the sum overflows.'),
+        },
+      },
+    },
     async (request, reply) => {
       let sum: bigint;
       try {

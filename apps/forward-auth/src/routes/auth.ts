@@ -1,5 +1,5 @@
 import { ASSERTION_HEADER, type AssertionSigner } from '@gateway-pattern/identity-assertion';
-import type { Service } from '@gateway-pattern/service-kit';
+import { errorResponse, type Service } from '@gateway-pattern/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { BadAudienceError, InvalidTokenError, NotAuthenticatedError } from '../errors.ts';
@@ -53,7 +53,66 @@ export function audiencesOf(query: unknown): string[] {
   return [...new Set(values as string[])];
 }
 
-const ErrorBody = Type.Object({ detail: Type.String() });
+const header = (description: string) => ({ description, schema: { type: 'string' } });
+
+/**
+ * The schema of `/auth`, for the document: the route reads its inputs itself (the bearer header, a session cookie,
+ * the `aud` list with {@link audiencesOf}), so these describe them and validate nothing.
+ */
+const AuthSchema = {
+  summary: "May this request pass? The forwardAuth target (any method: the gateway sends the client's)",
+  querystring: Type.Object({
+    aud: Type.Optional(
+      Type.Union([Type.String(), Type.Array(Type.String())], {
+        description:
+          "The backends the signed identity is for, set in the gateway's forwardAuth address (`?aud=pybackend-ts&aud=model-service`).",
+      }),
+    ),
+  }),
+  headers: Type.Object({
+    authorization: Type.Optional(
+      Type.String({
+        description: '`Bearer <token>`: a static token, or a JWT from a trusted issuer in JWT mode.',
+      }),
+    ),
+    'x-forwarded-method': Type.Optional(
+      Type.String({ description: "The client's method, set by the gateway." }),
+    ),
+    'x-forwarded-uri': Type.Optional(
+      Type.String({ description: 'The path and query the client asked for.' }),
+    ),
+    'x-forwarded-host': Type.Optional(Type.String({ description: 'The host the client called.' })),
+    'x-forwarded-proto': Type.Optional(Type.String({ description: '`http` or `https`.' })),
+    accept: Type.Optional(
+      Type.String({ description: 'A browser (`text/html`) without a session is sent to the login.' }),
+    ),
+  }),
+  response: {
+    200: Type.Object(
+      { status: Type.Literal('ok') },
+      {
+        description: 'Let it through; the gateway copies these headers onto the request.',
+        headers: {
+          'X-Auth-User': header("The user (`sub`) or the static token's principal."),
+          'X-Auth-Email': header("The signed-in user's email, when known."),
+          'X-Auth-Roles': header('Comma-separated roles, when there are any.'),
+          'X-Auth-Client': header('The OAuth client of a JWT (`azp`).'),
+          'X-Auth-Assertion': header(
+            'The same identity signed (ES256, 60 s) for the `aud` backends, when asked.',
+          ),
+        },
+      },
+    ),
+    302: Type.Null({
+      description: 'A browser without a session: sent to `/oauth2/start` with the page it wanted as `rd`.',
+      headers: { Location: header("The login start, at the gateway's public origin.") },
+    }),
+    401: errorResponse('A token no verifier accepts (`Invalid Token`), with a `WWW-Authenticate` challenge.'),
+    403: errorResponse('No credentials (`Not authenticated`), or a valid JWT without a required role.'),
+    500: errorResponse('The forwardAuth address names an unusable `aud`.'),
+    503: errorResponse("A JWT issuer's keys cannot be fetched."),
+  },
+};
 
 /**
  * A browser asking for a page: the original method (Traefik sends it as `X-Forwarded-Method`) is GET or HEAD and the
@@ -86,52 +145,38 @@ export async function authRoutes(app: Service, options: AuthRoutesOptions): Prom
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
 
-  app.all(
-    '/auth',
-    {
-      schema: {
-        response: {
-          200: Type.Object({ status: Type.Literal('ok') }),
-          401: ErrorBody,
-          403: ErrorBody,
-          500: ErrorBody,
-          503: ErrorBody,
-        },
-      },
-    },
-    async (request, reply) => {
-      // Checked first, so a misconfigured address shows on every request, not only on authenticated ones.
-      const audiences = audiencesOf(request.query);
-      let identity: Identity;
-      const token = bearerToken(request.headers.authorization);
-      if (token !== null) {
-        const accepted = await verifyWithAny(options.verifiers, token, request);
-        if (accepted === null) throw new InvalidTokenError();
-        request.log.debug({ principal: accepted.principal, verifier: accepted.verifier }, 'token accepted');
-        identity =
-          accepted.claims === undefined
-            ? { user: accepted.principal }
-            : identityFromClaims(accepted.principal, accepted.claims);
-      } else {
-        const user = login === null ? null : currentUser(request);
-        if (user === null) {
-          if (login === null || !wantsLoginPage(request)) throw new NotAuthenticatedError();
-          const returnTo = login.returnUrls.forwarded(request.headers);
-          const location = new URL(login.startUrl);
-          if (returnTo !== null) location.searchParams.set('rd', returnTo);
-          return reply.redirect(location.href, 302);
-        }
-        identity = {
-          user: user.sub,
-          roles: user.roles,
-          ...(user.email === undefined ? {} : { email: user.email }),
-        };
+  app.all('/auth', { schema: AuthSchema, validatorCompiler: () => () => true }, async (request, reply) => {
+    // Checked first, so a misconfigured address shows on every request, not only on authenticated ones.
+    const audiences = audiencesOf(request.query);
+    let identity: Identity;
+    const token = bearerToken(request.headers.authorization);
+    if (token !== null) {
+      const accepted = await verifyWithAny(options.verifiers, token, request);
+      if (accepted === null) throw new InvalidTokenError();
+      request.log.debug({ principal: accepted.principal, verifier: accepted.verifier }, 'token accepted');
+      identity =
+        accepted.claims === undefined
+          ? { user: accepted.principal }
+          : identityFromClaims(accepted.principal, accepted.claims);
+    } else {
+      const user = login === null ? null : currentUser(request);
+      if (user === null) {
+        if (login === null || !wantsLoginPage(request)) throw new NotAuthenticatedError();
+        const returnTo = login.returnUrls.forwarded(request.headers);
+        const location = new URL(login.startUrl);
+        if (returnTo !== null) location.searchParams.set('rd', returnTo);
+        return reply.redirect(location.href, 302);
       }
-      reply.headers(identityHeaders(identity));
-      if (audiences.length > 0) {
-        reply.header(ASSERTION_HEADER, await options.signer.sign(vouchedIdentity(identity), audiences));
-      }
-      return { status: 'ok' as const };
-    },
-  );
+      identity = {
+        user: user.sub,
+        roles: user.roles,
+        ...(user.email === undefined ? {} : { email: user.email }),
+      };
+    }
+    reply.headers(identityHeaders(identity));
+    if (audiences.length > 0) {
+      reply.header(ASSERTION_HEADER, await options.signer.sign(vouchedIdentity(identity), audiences));
+    }
+    return { status: 'ok' as const };
+  });
 }

@@ -1,4 +1,4 @@
-import type { Service } from '@gateway-pattern/service-kit';
+import { errorResponse, type Service } from '@gateway-pattern/service-kit';
 import * as client from 'openid-client';
 import { Type } from 'typebox';
 import { SIGNED_OUT_PATH } from '../config.ts';
@@ -27,9 +27,23 @@ export interface Oauth2RoutesOptions {
   postLogoutRedirectUrl: string;
 }
 
-const ReturnQuery = Type.Object({ rd: Type.Optional(Type.String({ maxLength: 4096 })) });
+const ReturnQuery = Type.Object({
+  rd: Type.Optional(
+    Type.String({
+      maxLength: 4096,
+      description:
+        "Where to go afterwards; only the gateway's own origin (or ALLOWED_RETURN_ORIGINS) is honoured.",
+    }),
+  ),
+});
 // The provider adds `iss`, and `error`/`error_description` on refusal; anything else is ignored.
-const CallbackQuery = Type.Object({ state: Type.Optional(Type.String({ maxLength: 512 })) });
+const CallbackQuery = Type.Object({
+  state: Type.Optional(Type.String({ maxLength: 512, description: 'The state `/oauth2/start` sent.' })),
+});
+
+/** A redirect, as the document shows it: no body, a `Location`. */
+const redirect = (description: string) =>
+  Type.Null({ description, headers: { Location: { schema: { type: 'string' } } } });
 
 async function providerConfiguration(oidc: OidcClient): Promise<client.Configuration> {
   try {
@@ -77,90 +91,130 @@ export async function oauth2Routes(app: Service, options: Oauth2RoutesOptions): 
     reply.header('cache-control', 'no-store');
   });
 
-  app.get('/oauth2/start', { schema: { querystring: ReturnQuery } }, async (request, reply) => {
-    const configuration = await providerConfiguration(oidc);
-    const codeVerifier = client.randomPKCECodeVerifier();
-    const login = {
-      state: client.randomState(),
-      nonce: client.randomNonce(),
-      codeVerifier,
-      returnTo: returnUrls.resolve(request.query.rd),
-    };
-    addPendingLogin(request, login);
-    const url = client.buildAuthorizationUrl(configuration, {
-      redirect_uri: options.callbackUrl,
-      scope: options.scope,
-      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
-      code_challenge_method: 'S256',
-      state: login.state,
-      nonce: login.nonce,
-    });
-    return reply.redirect(url.href, 302);
-  });
-
-  app.get('/oauth2/callback', { schema: { querystring: CallbackQuery } }, async (request, reply) => {
-    const state = request.query.state;
-    const login = state === undefined ? null : takePendingLogin(request, state);
-    if (login === null) {
-      throw new LoginFailedError(400, 'unknown or expired state; start again from the page you wanted');
-    }
-    const configuration = await providerConfiguration(oidc);
-    // The code was issued for the public callback URL, so that is the URL the exchange names, not this request's.
-    const currentUrl = new URL(options.callbackUrl);
-    currentUrl.search = new URL(request.url, 'http://callback.invalid').search;
-    let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
-    try {
-      tokens = await client.authorizationCodeGrant(configuration, currentUrl, {
-        pkceCodeVerifier: login.codeVerifier,
-        expectedState: login.state,
-        expectedNonce: login.nonce,
-        idTokenExpected: true,
-      });
-    } catch (err) {
-      const failure = callbackFailure(err);
-      request.log.warn({ err, status: failure.statusCode }, 'login callback refused');
-      throw failure;
-    }
-    const claims = tokens.claims();
-    if (claims === undefined || !isHeaderSafe(claims.sub)) {
-      throw new LoginFailedError(502, 'the identity provider returned no usable subject');
-    }
-    startSession(
-      request,
-      {
-        sub: claims.sub,
-        roles: rolesOf(claims.roles),
-        ...(typeof claims.email === 'string' ? { email: claims.email } : {}),
-        ...(typeof claims.name === 'string' ? { name: claims.name } : {}),
-        ...(tokens.id_token === undefined ? {} : { idToken: tokens.id_token }),
+  app.get(
+    '/oauth2/start',
+    {
+      schema: {
+        summary: 'Start a browser login: to the provider, authorization code with PKCE, state and nonce',
+        querystring: ReturnQuery,
+        response: {
+          302: redirect("The provider's authorization endpoint."),
+          503: errorResponse('The provider cannot be reached.'),
+        },
       },
-      options.sessionMaxAgeSeconds,
-    );
-    request.log.info({ sub: claims.sub }, 'signed in');
-    return reply.redirect(returnUrls.resolve(login.returnTo), 302);
-  });
+    },
+    async (request, reply) => {
+      const configuration = await providerConfiguration(oidc);
+      const codeVerifier = client.randomPKCECodeVerifier();
+      const login = {
+        state: client.randomState(),
+        nonce: client.randomNonce(),
+        codeVerifier,
+        returnTo: returnUrls.resolve(request.query.rd),
+      };
+      addPendingLogin(request, login);
+      const url = client.buildAuthorizationUrl(configuration, {
+        redirect_uri: options.callbackUrl,
+        scope: options.scope,
+        code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+        code_challenge_method: 'S256',
+        state: login.state,
+        nonce: login.nonce,
+      });
+      return reply.redirect(url.href, 302);
+    },
+  );
 
-  app.get('/oauth2/sign_out', { schema: { querystring: ReturnQuery } }, async (request, reply) => {
-    const user = currentUser(request);
-    endSession(request);
-    if (user !== null) request.log.info({ sub: user.sub }, 'signed out');
-    const returnTo = returnUrls.resolve(request.query.rd);
-    if (user?.idToken === undefined) return reply.redirect(returnTo, 302);
-    // Also end the provider's session, or the next login would sign the same user in without asking.
-    let configuration: client.Configuration;
-    try {
-      configuration = await oidc.configuration();
-    } catch {
-      return reply.redirect(returnTo, 302);
-    }
-    if (configuration.serverMetadata().end_session_endpoint === undefined)
-      return reply.redirect(returnTo, 302);
-    const url = client.buildEndSessionUrl(configuration, {
-      id_token_hint: user.idToken,
-      post_logout_redirect_uri: options.postLogoutRedirectUrl,
-    });
-    return reply.redirect(url.href, 302);
-  });
+  app.get(
+    '/oauth2/callback',
+    {
+      schema: {
+        summary:
+          'Where the provider sends the browser back: the code is exchanged and the session cookie set',
+        querystring: CallbackQuery,
+        response: {
+          302: redirect('The page the login started from.'),
+          400: errorResponse('An unknown or expired state, or a code the provider refused.'),
+          403: errorResponse('The provider refused the login.'),
+          502: errorResponse('The provider returned no usable subject.'),
+          503: errorResponse('The provider cannot be reached.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const state = request.query.state;
+      const login = state === undefined ? null : takePendingLogin(request, state);
+      if (login === null) {
+        throw new LoginFailedError(400, 'unknown or expired state; start again from the page you wanted');
+      }
+      const configuration = await providerConfiguration(oidc);
+      // The code was issued for the public callback URL, so that is the URL the exchange names, not this request's.
+      const currentUrl = new URL(options.callbackUrl);
+      currentUrl.search = new URL(request.url, 'http://callback.invalid').search;
+      let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+      try {
+        tokens = await client.authorizationCodeGrant(configuration, currentUrl, {
+          pkceCodeVerifier: login.codeVerifier,
+          expectedState: login.state,
+          expectedNonce: login.nonce,
+          idTokenExpected: true,
+        });
+      } catch (err) {
+        const failure = callbackFailure(err);
+        request.log.warn({ err, status: failure.statusCode }, 'login callback refused');
+        throw failure;
+      }
+      const claims = tokens.claims();
+      if (claims === undefined || !isHeaderSafe(claims.sub)) {
+        throw new LoginFailedError(502, 'the identity provider returned no usable subject');
+      }
+      startSession(
+        request,
+        {
+          sub: claims.sub,
+          roles: rolesOf(claims.roles),
+          ...(typeof claims.email === 'string' ? { email: claims.email } : {}),
+          ...(typeof claims.name === 'string' ? { name: claims.name } : {}),
+          ...(tokens.id_token === undefined ? {} : { idToken: tokens.id_token }),
+        },
+        options.sessionMaxAgeSeconds,
+      );
+      request.log.info({ sub: claims.sub }, 'signed in');
+      return reply.redirect(returnUrls.resolve(login.returnTo), 302);
+    },
+  );
+
+  app.get(
+    '/oauth2/sign_out',
+    {
+      schema: {
+        summary: 'End the session here and at the provider',
+        querystring: ReturnQuery,
+        response: { 302: redirect("The provider's end-session endpoint, or the return address.") },
+      },
+    },
+    async (request, reply) => {
+      const user = currentUser(request);
+      endSession(request);
+      if (user !== null) request.log.info({ sub: user.sub }, 'signed out');
+      const returnTo = returnUrls.resolve(request.query.rd);
+      if (user?.idToken === undefined) return reply.redirect(returnTo, 302);
+      // Also end the provider's session, or the next login would sign the same user in without asking.
+      let configuration: client.Configuration;
+      try {
+        configuration = await oidc.configuration();
+      } catch {
+        return reply.redirect(returnTo, 302);
+      }
+      if (configuration.serverMetadata().end_session_endpoint === undefined)
+        return reply.redirect(returnTo, 302);
+      const url = client.buildEndSessionUrl(configuration, {
+        id_token_hint: user.idToken,
+        post_logout_redirect_uri: options.postLogoutRedirectUrl,
+      });
+      return reply.redirect(url.href, 302);
+    },
+  );
 }
 
 // Static on purpose: nothing from the request is reflected, so there is nothing to escape.
@@ -180,14 +234,36 @@ const SIGNED_OUT_PAGE = `<!doctype html>
 
 /** `/oauth2/signed_out`: a page to land on after signing out, since the gateway routes nothing at `/`. */
 export async function signedOutRoute(app: Service): Promise<void> {
-  app.get(SIGNED_OUT_PATH, async (_request, reply) =>
-    reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(SIGNED_OUT_PAGE),
+  app.get(
+    SIGNED_OUT_PATH,
+    {
+      schema: {
+        summary: 'A page to land on after signing out',
+        response: {
+          200: {
+            description: 'An HTML page.',
+            content: { 'text/html': { schema: Type.String() } },
+          },
+        },
+      },
+    },
+    async (_request, reply) =>
+      reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(SIGNED_OUT_PAGE),
   );
 }
 
 /** `/oauth2/*` when no provider is configured: a 404 that says why. */
 export async function oauth2DisabledRoutes(app: Service): Promise<void> {
-  app.all('/oauth2/*', async () => {
-    throw new LoginDisabledError();
-  });
+  app.all(
+    '/oauth2/*',
+    {
+      schema: {
+        summary: 'Browser login is off',
+        response: { 404: errorResponse('Browser login is not configured.') },
+      },
+    },
+    async () => {
+      throw new LoginDisabledError();
+    },
+  );
 }

@@ -6,7 +6,14 @@ export const TITLE = 'Forward Auth API';
 
 /** `GET /`: the title; the launcher's and Kubernetes' readiness probe target. */
 export async function rootRoutes(app: Service): Promise<void> {
-  app.get('/', { schema: { response: { 200: Type.Object({ title: Type.String() }) } } }, async () => ({
-    title: TITLE,
-  }));
+  app.get(
+    '/',
+    {
+      schema: {
+        summary: "The API's title (the readiness probe)",
+        response: { 200: Type.Object({ title: Type.String() }) },
+      },
+    },
+    async () => ({ title: TITLE }),
+  );
 }

@@ -1,14 +1,11 @@
-import { AdmissionBody, toAdmissionRequest } from '@gateway-pattern/admission-api';
+import { AdmissionAnswer, AdmissionBody, toAdmissionRequest } from '@gateway-pattern/admission-api';
 import type { Service } from '@gateway-pattern/service-kit';
-import { Type } from 'typebox';
 import { AdmissionCard, type AdmissionModel } from '../admission/model.ts';
 
 /** Options of {@link admissionRoutes}. */
 export interface AdmissionRoutesOptions {
   model: AdmissionModel;
 }
-
-const Prediction = Type.Object({ result: Type.Boolean(), probability: Type.Number() });
 
 /**
  * `POST /admission` → `{"result", "probability"}` for one applicant; `GET /admission/model` → the fitted
@@ -19,11 +16,27 @@ export async function admissionRoutes(app: Service, options: AdmissionRoutesOpti
 
   app.post(
     '/admission',
-    { schema: { body: AdmissionBody, response: { 200: Prediction } } },
+    {
+      schema: {
+        summary: 'The probability that an applicant is admitted; missing fields are imputed',
+        body: AdmissionBody,
+        response: { 200: AdmissionAnswer },
+      },
+    },
     async (request) => model.predict(toAdmissionRequest(request.body)),
   );
 
   // The model is fixed once fitted, so its card is computed once.
   const card = model.card();
-  app.get('/admission/model', { schema: { response: { 200: AdmissionCard } } }, async () => card);
+  app.get(
+    '/admission/model',
+    {
+      schema: {
+        summary:
+          "The fitted model, as R's summary(glm) shows it, and the values that stand in for missing fields",
+        response: { 200: AdmissionCard },
+      },
+    },
+    async () => card,
+  );
 }

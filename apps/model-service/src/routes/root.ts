@@ -14,7 +14,10 @@ export async function rootRoutes(app: Service, options: RootRoutesOptions): Prom
     '/',
     {
       config: { identityAssertion: 'optional' },
-      schema: { response: { 200: Type.Object({ title: Type.String() }) } },
+      schema: {
+        summary: "The API's title (the readiness probe; no identity needed)",
+        response: { 200: Type.Object({ title: Type.String() }) },
+      },
     },
     async () => ({ title: options.title }),
   );

@@ -1,5 +1,5 @@
 import type { AssertionMode } from '@gateway-pattern/identity-assertion';
-import { HttpError, type Service } from '@gateway-pattern/service-kit';
+import { errorResponse, HttpError, type Service } from '@gateway-pattern/service-kit';
 import { Type } from 'typebox';
 import { RecordsError } from '../forest/errors.ts';
 import type { ScoringModel } from '../forest/model.ts';
@@ -21,6 +21,37 @@ export const DEFAULT_SCORE_BODY_LIMIT = 4 * 1024 * 1024;
  */
 const SCORE_ASSERTION: AssertionMode = 'optional';
 
+/** What `GET /score/model` answers: {@link ModelInfo}, field for field. */
+const ModelInfoSchema = Type.Object({
+  target: Type.String({ description: 'The predicted column.' }),
+  features: Type.Array(Type.String(), {
+    description: 'The columns every record must have, in training order.',
+  }),
+  ntree: Type.Integer(),
+  mtry: Type.Integer(),
+  nodeSize: Type.Integer(),
+  seed: Type.Integer(),
+  oobMse: Type.Number({ description: "Out-of-bag mean squared error (R's `tail(fit$mse, 1)`)." }),
+  percentVarianceExplained: Type.Number({ description: 'R\'s "% Var explained".' }),
+  importance: Type.Record(Type.String(), Type.Number(), {
+    description: 'IncNodePurity per feature, largest first.',
+  }),
+  nodes: Type.Integer({ description: 'Nodes over all trees.' }),
+  data: Type.Object({ file: Type.String(), sha256: Type.String(), rows: Type.Integer() }),
+  artifact: Type.Object({ format: Type.String(), version: Type.Integer() }),
+});
+
+/** The body of `POST /score` with the model's columns, for the document (the reader checks it, see below). */
+function scoreBody(features: readonly string[], maxRows: number) {
+  const record = Type.Object(Object.fromEntries(features.map((name) => [name, Type.Number()])), {
+    description: 'One row: a JSON number for every feature; other keys (such as `medv`) are ignored.',
+  });
+  const records = Type.Array(record, { minItems: 1, maxItems: maxRows });
+  return Type.Union([Type.Object({ df: records }), records], {
+    description: 'plumber\'s `{"df": [records]}`, or a bare array of records.',
+  });
+}
+
 /** Options of {@link scoreRoutes}. */
 export interface ScoreRoutesOptions {
   /** The loaded forest (see `forest/model.ts`). */
@@ -38,7 +69,8 @@ export interface ScoreRoutesOptions {
  */
 export async function scoreRoutes(app: Service, options: ScoreRoutesOptions): Promise<void> {
   const { model } = options;
-  const reader = new RecordReader(model.features, options.maxRows ?? DEFAULT_SCORE_MAX_ROWS);
+  const maxRows = options.maxRows ?? DEFAULT_SCORE_MAX_ROWS;
+  const reader = new RecordReader(model.features, maxRows);
   // From reading the body to copying the predictions out, a request runs without yielding to the event loop,
   // so one input matrix (inside the reader) and one output buffer serve every request.
   let predictions = new Float64Array(64);
@@ -48,7 +80,17 @@ export async function scoreRoutes(app: Service, options: ScoreRoutesOptions): Pr
     {
       config: { identityAssertion: SCORE_ASSERTION },
       bodyLimit: options.bodyLimit ?? DEFAULT_SCORE_BODY_LIMIT,
-      schema: { response: { 200: Type.Array(Type.Number()) } },
+      schema: {
+        summary: 'House prices (medv, in $1000s) for Boston records, one per row, in order',
+        body: scoreBody(model.features, maxRows),
+        response: {
+          200: Type.Array(Type.Number(), { description: 'One prediction per record.' }),
+          413: errorResponse('The body is over the limit.'),
+        },
+      },
+      // The schema documents the body; RecordReader checks it, in one pass that names the row and column at fault
+      // and costs less than a schema validator run per row.
+      validatorCompiler: () => () => true,
     },
     async (request) => {
       let matrix: RecordMatrix;
@@ -66,5 +108,15 @@ export async function scoreRoutes(app: Service, options: ScoreRoutesOptions): Pr
     },
   );
 
-  app.get('/score/model', { config: { identityAssertion: SCORE_ASSERTION } }, async () => model.info);
+  app.get(
+    '/score/model',
+    {
+      config: { identityAssertion: SCORE_ASSERTION },
+      schema: {
+        summary: 'What the forest is and how good it is',
+        response: { 200: ModelInfoSchema },
+      },
+    },
+    async () => model.info,
+  );
 }

@@ -1,6 +1,6 @@
-import { AdmissionBody, toAdmissionRequest } from '@gateway-pattern/admission-api';
+import { AdmissionAnswer, AdmissionBody, toAdmissionRequest } from '@gateway-pattern/admission-api';
 import { ASSERTION_HEADER } from '@gateway-pattern/identity-assertion';
-import type { Service } from '@gateway-pattern/service-kit';
+import { errorResponse, type Service } from '@gateway-pattern/service-kit';
 import { isUpstreamError } from '../upstream/errors.ts';
 import type { ModelServiceClient } from '../upstream/model-service.ts';
 
@@ -8,6 +8,16 @@ import type { ModelServiceClient } from '../upstream/model-service.ts';
 export interface AdmissionRoutesOptions {
   modelService: Pick<ModelServiceClient, 'admission'>;
 }
+
+/**
+ * What `POST /admission` answers, for the document. Typed as a plain record so the type provider
+ * does not narrow the reply: the status and body are model-service's (a 422 it gives is relayed as well).
+ */
+const relayedResponses: Record<number, object> = {
+  200: AdmissionAnswer,
+  502: errorResponse('model-service failed, refused, or answered something else'),
+  504: errorResponse('model-service did not answer in time'),
+};
 
 /**
  * `POST /admission`: validates the body, relays the validated fields to the model service, and answers with the
@@ -20,12 +30,24 @@ export async function admissionRoutes(app: Service, options: AdmissionRoutesOpti
       request.log.warn({ err: error, code: error.code }, 'model service call failed');
   });
 
-  app.post('/admission', { schema: { body: AdmissionBody } }, async (request, reply) => {
-    // The caller's identity assertion goes on to the model service as it came: its audience names both.
-    const assertion = request.headers[ASSERTION_HEADER];
-    const answer = await options.modelService.admission(toAdmissionRequest(request.body), {
-      assertion: typeof assertion === 'string' ? assertion : undefined,
-    });
-    return reply.code(answer.status).send(answer.body);
-  });
+  app.post(
+    '/admission',
+    {
+      schema: {
+        summary: 'Ask the admission model, through model-service',
+        body: AdmissionBody,
+        response: relayedResponses,
+      },
+      // The answer is relayed as model-service wrote it (the schemas above document it, they do not reshape it).
+      serializerCompiler: () => (data) => JSON.stringify(data),
+    },
+    async (request, reply) => {
+      // The caller's identity assertion goes on to the model service as it came: its audience names both.
+      const assertion = request.headers[ASSERTION_HEADER];
+      const answer = await options.modelService.admission(toAdmissionRequest(request.body), {
+        assertion: typeof assertion === 'string' ? assertion : undefined,
+      });
+      return reply.code(answer.status).send(answer.body);
+    },
+  );
 }

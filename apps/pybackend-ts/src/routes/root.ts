@@ -17,7 +17,10 @@ export async function rootRoutes(app: Service, options: RootRoutesOptions): Prom
     '/',
     {
       config: { identityAssertion: 'optional' },
-      schema: { response: { 200: Type.Object({ title: Type.String() }) } },
+      schema: {
+        summary: "The API's title (the readiness probe; no identity needed)",
+        response: { 200: Type.Object({ title: Type.String() }) },
+      },
     },
     async () => ({ title: options.title }),
   );
@@ -25,6 +28,7 @@ export async function rootRoutes(app: Service, options: RootRoutesOptions): Prom
     '/:p',
     {
       schema: {
+        summary: 'Echo one path segment',
         params: Type.Object({ p: Type.String() }),
         response: { 200: Type.Object({ title: Type.String(), path: Type.String() }) },
       },

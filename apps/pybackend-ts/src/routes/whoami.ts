@@ -53,26 +53,35 @@ const IDENTITY_CGI_NAMES = new Set(IDENTITY_HEADERS.map(cgiName));
  * arrives; and, when this backend checks identity assertions, the verified claims of the one it received.
  */
 export async function whoamiRoutes(app: Service): Promise<void> {
-  app.get('/whoami', { schema: { response: { 200: WhoamiResponse } } }, async (request) => {
-    const headers: Record<string, string> = {};
-    for (const name of IDENTITY_HEADERS) {
-      const value = request.headers[name];
-      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    const aliases: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) {
-      if ((IDENTITY_HEADERS as readonly string[]).includes(name) || !IDENTITY_CGI_NAMES.has(cgiName(name)))
-        continue;
-      if (value !== undefined) aliases[name] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    const assertion = request.identityAssertion;
-    // With assertions checked, the headers were found to agree with the verified claims before this ran.
-    const user = assertion?.sub ?? headers['x-auth-user'] ?? null;
-    return {
-      user,
-      headers,
-      ...(Object.keys(aliases).length > 0 ? { aliases } : {}),
-      ...(assertion ? { assertion } : {}),
-    };
-  });
+  app.get(
+    '/whoami',
+    {
+      schema: {
+        summary: 'The identity headers this backend received, and the verified identity assertion',
+        response: { 200: WhoamiResponse },
+      },
+    },
+    async (request) => {
+      const headers: Record<string, string> = {};
+      for (const name of IDENTITY_HEADERS) {
+        const value = request.headers[name];
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      const aliases: Record<string, string> = {};
+      for (const [name, value] of Object.entries(request.headers)) {
+        if ((IDENTITY_HEADERS as readonly string[]).includes(name) || !IDENTITY_CGI_NAMES.has(cgiName(name)))
+          continue;
+        if (value !== undefined) aliases[name] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      const assertion = request.identityAssertion;
+      // With assertions checked, the headers were found to agree with the verified claims before this ran.
+      const user = assertion?.sub ?? headers['x-auth-user'] ?? null;
+      return {
+        user,
+        headers,
+        ...(Object.keys(aliases).length > 0 ? { aliases } : {}),
+        ...(assertion ? { assertion } : {}),
+      };
+    },
+  );
 }
