@@ -5,19 +5,23 @@
  */
 
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import packageJson from '../package.json' with { type: 'json' };
-import { createInternals, dashboardNotice } from './admin/internal-routes.ts';
+import { ConfigHistory } from './admin/dashboard/history.ts';
+import { createInternals } from './admin/internal-routes.ts';
 import { countResources, emptyDynamicConfig } from './config/dynamic-config.ts';
 import type { StaticConfig } from './config/static.ts';
 import { createEntryPoints } from './entrypoints/from-config.ts';
 import { KeySetRegistry } from './middlewares/jwt/key-sets.ts';
 import { type AccessLog, createAccessLog, type LineSink } from './observability/access-log.ts';
+import { authDecisionMetrics } from './observability/auth-decisions.ts';
 import { logLoaded } from './observability/load-log.ts';
 import { createLogger, type Logger, logDestination } from './observability/logger.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
 import { FileProvider } from './providers/file.ts';
 import { type BuildOptions, buildRuntime, type Runtime } from './runtime/build.ts';
 import { createDispatcher } from './runtime/dispatch.ts';
+import { qualify } from './runtime/names.ts';
 import { Reloader, type ReloadResult } from './runtime/reloader.ts';
 import { RuntimeSlot } from './runtime/slot.ts';
 import { PoolRegistry } from './services/pools.ts';
@@ -74,15 +78,31 @@ export function createGateway(options: GatewayOptions): Gateway {
           addServicesLabels: prometheus.addServicesLabels,
         });
 
-  // The API reads the slot, which is created just below: info() only runs once requests arrive.
+  const fileConfig = config.providers.file;
+  // The API reads the slot, which is created just below: info() only runs once requests arrive or loads end.
+  const history = new ConfigHistory({
+    info: () => slot.current.info,
+    base: fileConfig?.directory ?? (fileConfig?.filename ? dirname(fileConfig.filename) : undefined),
+  });
   const internals = createInternals(config, {
     info: () => slot.current.info,
     terminating: () => terminating,
     metrics,
     version: packageJson.version,
     startDate: new Date(),
+    history,
   });
-  const buildOptions = runtimeBuildOptions(config, { pools, internals: internals.services, logger });
+  metrics?.useRouterServices((router) => {
+    const info = slot.current.info.routers.get(router);
+    const service = info?.config.service;
+    return info && typeof service === 'string' ? qualify(service, info.provider) : undefined;
+  });
+  const buildOptions = runtimeBuildOptions(config, {
+    pools,
+    internals: internals.services,
+    logger,
+    authDecisions: metrics ? authDecisionMetrics(metrics.registry) : undefined,
+  });
   const slot = new RuntimeSlot(buildRuntime(emptyDynamicConfig(), buildOptions), pools);
 
   let accessLog: AccessLog | undefined;
@@ -104,7 +124,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
   );
 
-  const fileConfig = config.providers.file;
   const provider = fileConfig
     ? new FileProvider({
         directory: fileConfig.directory,
@@ -117,6 +136,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     source: provider,
     logger,
     logRenderedTemplates: fileConfig?.debugLogGeneratedTemplate,
+    onOutcome: (outcome) => history.record(outcome),
     apply: (loaded) => {
       const runtime = buildRuntime(loaded.config, buildOptions);
       slot.swap(runtime);
@@ -134,8 +154,6 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     async start() {
-      const notice = dashboardNotice(config);
-      if (notice !== undefined) logger.warn(notice);
       await certificates.generateDefault();
       await reload();
       certificates.applyDefaultIfNone();
@@ -157,6 +175,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     async stop() {
       terminating = true;
       provider?.close();
+      internals.close();
       await Promise.all(servers.map((server) => server.close()));
       await pools.close();
       logger.info('gateway stopped');
@@ -190,7 +209,9 @@ export function createGateway(options: GatewayOptions): Gateway {
 /** What every build of this gateway's runtime shares: entrypoints, defaults, pools, internal services. */
 function runtimeBuildOptions(
   config: StaticConfig,
-  deps: Pick<BuildOptions, 'pools' | 'logger'> & { internals: BuildOptions['internalServices'] },
+  deps: Pick<BuildOptions, 'pools' | 'logger' | 'authDecisions'> & {
+    internals: BuildOptions['internalServices'];
+  },
 ): BuildOptions {
   const names = Object.keys(config.entryPoints);
   const asDefault = names.filter((name) => config.entryPoints[name]?.asDefault);
@@ -209,5 +230,6 @@ function runtimeBuildOptions(
     keySets: new KeySetRegistry(),
     internalServices: deps.internals,
     logger: deps.logger,
+    authDecisions: deps.authDecisions,
   };
 }

@@ -21,6 +21,8 @@ export interface ApiOptions {
   readonly accessLog: boolean;
   /** The metrics backend in use, as Traefik names it (`Prometheus`), or `''`. */
   readonly metrics: string;
+  /** Routes only this gateway has (the dashboard's `/api/history`, `/api/live`), by exact path. */
+  readonly extensions?: ReadonlyMap<string, Handler>;
 }
 
 type Json = Record<string, unknown>;
@@ -33,6 +35,8 @@ export function apiHandler(options: ApiOptions): Handler {
       return;
     }
     const path = exchange.path.replace(/\/+$/, '');
+    const extension = options.extensions?.get(path);
+    if (extension) return extension(exchange);
     const info = options.info();
     const query = new URLSearchParams(exchange.rawQuery);
     const collections: Record<string, () => Json[]> = {
@@ -149,7 +153,15 @@ function entryPointJson(name: string, ep: EntryPointConfig): Json {
   return { ...ep, name };
 }
 
-function counts(items: Iterable<ResourceInfo>): { total: number; warnings: number; errors: number } {
+/** Counts of one kind of resource, as `/api/overview` gives them. */
+export interface ResourceCounts {
+  readonly total: number;
+  readonly warnings: number;
+  readonly errors: number;
+}
+
+/** Traefik's overview counts: errors are the disabled resources, warnings those with a warning. */
+export function resourceCounts(items: Iterable<ResourceInfo>): ResourceCounts {
   let total = 0;
   let warnings = 0;
   let errors = 0;
@@ -165,9 +177,9 @@ function overview(info: RuntimeInfo, options: ApiOptions): Json {
   const empty = { total: 0, warnings: 0, errors: 0 };
   return {
     http: {
-      routers: counts(info.routers.values()),
-      services: counts(info.services.values()),
-      middlewares: counts(info.middlewares.values()),
+      routers: resourceCounts(info.routers.values()),
+      services: resourceCounts(info.services.values()),
+      middlewares: resourceCounts(info.middlewares.values()),
     },
     tcp: { routers: empty, services: empty, middlewares: empty },
     udp: { routers: empty, services: empty },

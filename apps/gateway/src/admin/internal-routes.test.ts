@@ -5,29 +5,14 @@ import { describe, it } from 'node:test';
 import { send, startGateway, startUpstream } from '../testing/harness.ts';
 
 describe('internal routes', () => {
-  const dashboardWarnings = (logs: readonly Record<string, unknown>[]) =>
-    logs.filter((l) => l.level === 'warn' && String(l.msg).includes('/dashboard/ is not served yet'));
-
-  it('warns at start that /dashboard/ is not served while api.dashboard is on (its default), and serves the API', async () => {
+  it('serves the API and the dashboard on the admin entrypoint with api.insecure', async () => {
     const gw = await startGateway({ files: {} });
     try {
-      const [warning, ...more] = dashboardWarnings(gw.logs);
-      assert.equal(more.length, 0);
-      assert.match(String(warning?.msg), /the API is, at \/api\/ on entrypoint traefik/);
-      assert.equal((await send(`${gw.admin}/dashboard/`)).status, 404);
+      assert.equal((await send(`${gw.admin}/dashboard/`)).status, 200);
       assert.equal((await send(`${gw.admin}/api/version`)).status, 200);
       // Without metrics.prometheus, Traefik's overview names no metrics backend.
       const overview = (await send(`${gw.admin}/api/overview`)).json<{ features: { metrics: string } }>();
       assert.equal(overview.features.metrics, '');
-    } finally {
-      await gw.close();
-    }
-  });
-
-  it('says nothing about the dashboard with api.dashboard: false', async () => {
-    const gw = await startGateway({ files: {}, static: { api: { dashboard: false } } });
-    try {
-      assert.deepEqual(dashboardWarnings(gw.logs), []);
     } finally {
       await gw.close();
     }

@@ -1,7 +1,9 @@
 /**
- * The services the gateway provides itself (`api@internal`, `ping@internal`, `prometheus@internal`,
- * `noop@internal`), for routers to name, and the routes Traefik adds for them on their entrypoints unless
- * `manualRouting` is set: `/ping`, `/api/...` (with `api.insecure`) and `/metrics`.
+ * The services the gateway provides itself (`api@internal`, `dashboard@internal`, `ping@internal`,
+ * `prometheus@internal`, `noop@internal`), for routers to name, and the routes Traefik adds for them on their
+ * entrypoints unless `manualRouting` is set: `/ping`, `/api/...` and `/dashboard/` (with `api.insecure`; `/`
+ * and `/dashboard` redirect there) and `/metrics`. As in Traefik, `api@internal` serves the dashboard too, so
+ * one router to it publishes both.
  */
 
 import { adminEntryPoint, type StaticConfig } from '../config/static.ts';
@@ -10,6 +12,8 @@ import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { InternalRoute } from '../runtime/dispatch.ts';
 import type { RuntimeInfo } from '../runtime/info.ts';
 import { apiHandler } from './api.ts';
+import { createDashboard } from './dashboard/dashboard.ts';
+import type { ConfigHistory } from './dashboard/history.ts';
 import { pingHandler } from './ping.ts';
 
 /** What the internal services read. */
@@ -22,12 +26,16 @@ export interface InternalDeps {
   readonly metrics: GatewayMetrics | undefined;
   readonly version: string;
   readonly startDate: Date;
+  /** The configuration loads, for `/api/history`. */
+  readonly history: ConfigHistory;
 }
 
 /** The internal services by name, and the routes to them per entrypoint. */
 export interface Internals {
   readonly services: ReadonlyMap<string, Handler>;
   readonly routes: ReadonlyMap<string, readonly InternalRoute[]>;
+  /** Ends what outlives a request (the dashboard's live streams). */
+  close(): void;
 }
 
 /** Builds the internal services and routes a static configuration asks for. */
@@ -40,19 +48,23 @@ export function createInternals(config: StaticConfig, deps: InternalDeps): Inter
     routes.set(entryPoint, [...(routes.get(entryPoint) ?? []), { name, matches, handler }]);
   };
 
-  services.set(
-    'api@internal',
-    apiHandler({
-      info: deps.info,
-      entryPoints: config.entryPoints,
-      version: deps.version,
-      startDate: deps.startDate,
-      providers: config.providers.file ? ['File'] : [],
-      accessLog: config.accessLog !== undefined,
-      // Traefik's features.metrics names the backend; Prometheus is the only one here.
-      metrics: deps.metrics ? 'Prometheus' : '',
-    }),
+  const dashboard = createDashboard({ history: deps.history, registry: deps.metrics?.registry });
+  const api = apiHandler({
+    info: deps.info,
+    entryPoints: config.entryPoints,
+    version: deps.version,
+    startDate: deps.startDate,
+    providers: config.providers.file ? ['File'] : [],
+    accessLog: config.accessLog !== undefined,
+    // Traefik's features.metrics names the backend; Prometheus is the only one here.
+    metrics: deps.metrics ? 'Prometheus' : '',
+    extensions: dashboard.api,
+  });
+  const pages = config.api?.dashboard !== false ? dashboard.pages : undefined;
+  services.set('api@internal', (exchange) =>
+    pages && isDashboardPath(exchange.path) ? pages(exchange) : api(exchange),
   );
+  if (pages) services.set('dashboard@internal', pages);
   services.set('ping@internal', pingHandler(deps.terminating, config.ping?.terminatingStatusCode));
   // Traefik's noop handler (pkg/server/service/internalhandler.go) writes only a 418 I'm a teapot, no body: the
   // service of routers whose middlewares answer (redirects), so a request they let through reaches nothing.
@@ -70,22 +82,13 @@ export function createInternals(config: StaticConfig, deps: InternalDeps): Inter
   }
   if (config.api?.insecure) {
     route(adminEntryPoint, 'api@internal', (p) => p === '/api' || p.startsWith('/api/'));
+    if (pages) route(adminEntryPoint, 'dashboard@internal', (p) => p === '/' || isDashboardPath(p));
   }
   const prometheus = config.metrics?.prometheus;
   if (metrics && prometheus && !prometheus.manualRouting) {
     route(prometheus.entryPoint, 'prometheus@internal', (p) => p === '/metrics');
   }
-  return { services, routes };
+  return { services, routes, close: dashboard.close };
 }
 
-/**
- * Traefik serves its dashboard at `/dashboard/` whenever `api.dashboard` is true (its default); this gateway
- * does not yet, so it says so once at start instead of leaving a user to look for it.
- */
-export function dashboardNotice(config: StaticConfig): string | undefined {
-  if (config.api === undefined || config.api.dashboard === false) return undefined;
-  const api = config.api.insecure
-    ? `the API is, at /api/ on entrypoint ${adminEntryPoint}`
-    : 'the API is, through a router to api@internal';
-  return `api.dashboard: /dashboard/ is not served yet by this gateway (${api})`;
-}
+const isDashboardPath = (path: string): boolean => path === '/dashboard' || path.startsWith('/dashboard/');

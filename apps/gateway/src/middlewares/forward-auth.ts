@@ -34,6 +34,8 @@ export interface ForwardAuthDeps {
   readonly lease: LeasePool;
   /** Called when the auth server cannot be reached (the client gets 500). */
   readonly onError?: (error: unknown) => void;
+  /** Counts each decision (the dashboard's live view); `error` is a failed or oversized auth answer. */
+  readonly decisions?: Readonly<Record<'allowed' | 'denied' | 'error', { inc(): void }>> | undefined;
 }
 
 /** How X-Forwarded-* reach the auth server (Traefik v3.6.14+ tri-state `trustForwardHeader`). */
@@ -81,6 +83,7 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
     options.authResponseHeadersRegex !== undefined ? compileRe2(options.authResponseHeadersRegex) : undefined;
   const authCookies = new Set(options.addAuthCookiesToResponse);
   const userHeader = options.headerField?.toLowerCase();
+  const decisions = deps.decisions;
 
   const ask = async (exchange: Exchange, body: Buffer | undefined): Promise<AuthAnswer> => {
     const headers = authRequestHeaders(exchange, mode, allowed, address.host);
@@ -101,6 +104,7 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
       // The body is read into memory for the auth server, then replayed to the backend (Traefik v3.3+).
       body = await exchange.readBody(options.maxBodySize);
       if (body === undefined) {
+        decisions?.denied.inc();
         exchange.send(401, '');
         return;
       }
@@ -114,6 +118,7 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
         exchange.res.destroy();
         return;
       }
+      decisions?.error.inc();
       // An auth answer over maxResponseBodySize never lets the request through, whatever its status.
       if ((error as { code?: unknown }).code === BODY_TOO_LARGE) {
         exchange.send(401, '');
@@ -130,6 +135,7 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
     }
 
     if (answer.status < 200 || answer.status > 299) {
+      decisions?.denied.inc();
       if (answer.status === 401 && options.authSigninURL !== undefined) {
         exchange.send(302, '', { location: options.authSigninURL });
         return;
@@ -138,6 +144,7 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
       return;
     }
 
+    decisions?.allowed.inc();
     for (const name of copied) {
       delete exchange.headers[name];
       const value = answer.headers[name];

@@ -96,6 +96,7 @@ export class GatewayMetrics {
   readonly #entryPoints: RequestMetrics<'code' | 'method' | 'protocol' | 'entrypoint'> | undefined;
   readonly #routers: RequestMetrics<'code' | 'method' | 'protocol' | 'router' | 'service'> | undefined;
   readonly #services: RequestMetrics<'code' | 'method' | 'protocol' | 'service'> | undefined;
+  #routerService: ((router: string) => string | undefined) | undefined;
 
   constructor(options: MetricsOptions = {}) {
     const buckets = [...(options.buckets ?? [0.1, 0.3, 1.2, 5])];
@@ -140,6 +141,11 @@ export class GatewayMetrics {
           );
   }
 
+  /** Tells the router metrics the service each router names (for requests answered before reaching it). */
+  useRouterServices(lookup: (router: string) => string | undefined): void {
+    this.#routerService = lookup;
+  }
+
   /** A configuration was loaded and applied. */
   configApplied(): void {
     this.#reloads.inc();
@@ -171,9 +177,12 @@ export class GatewayMetrics {
     );
     const service = exchange.log.ServiceName;
     const router = exchange.log.RouterName;
-    if (router !== undefined && service !== undefined) {
+    // A request a middleware answered (a refused token) never reached the service, but Traefik's router metrics
+    // still count it, labelled with the router's service.
+    const routerService = router === undefined ? undefined : (service ?? this.#routerService?.(router));
+    if (router !== undefined && routerService !== undefined) {
       this.#routers?.record(
-        { code, method, protocol, router, service },
+        { code, method, protocol, router, service: routerService },
         seconds,
         requestBytes,
         responseBytes,

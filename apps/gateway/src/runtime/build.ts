@@ -19,6 +19,7 @@ import type { Handler } from '../http/handler.ts';
 import type { TransportSettings } from '../http/transport.ts';
 import { KeySetRegistry } from '../middlewares/jwt/key-sets.ts';
 import type { Middleware } from '../middlewares/types.ts';
+import type { AuthDecisionCounters } from '../observability/auth-decisions.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Muxer, type Route } from '../router/muxer.ts';
 import { compileRule, defaultPriority } from '../rules/index.ts';
@@ -55,6 +56,8 @@ export interface BuildOptions {
   /** Services provided by the gateway itself, e.g. `api@internal`, `noop@internal`. */
   readonly internalServices: ReadonlyMap<string, Handler>;
   readonly logger: Logger;
+  /** The decision counters of a forwardAuth middleware, by qualified name (with Prometheus metrics on). */
+  readonly authDecisions?: ((middleware: string) => AuthDecisionCounters) | undefined;
 }
 
 /** A built configuration, ready to serve; swapped whole on reload. */
@@ -267,6 +270,7 @@ class RuntimeBuilder {
       try {
         const middleware = createMiddleware(config, {
           lease: this.#lease,
+          authDecisions: config.type === 'forwardAuth' ? this.#options.authDecisions?.(qualified) : undefined,
           onError: (error, message) =>
             this.#options.logger.error({ middleware: qualified, err: error }, message),
           keyCache: (source) => {

@@ -11,6 +11,7 @@ import { jwt, keySourceId } from '../middlewares/jwt.ts';
 import { redirectScheme } from '../middlewares/redirect-scheme.ts';
 import { stripPrefix } from '../middlewares/strip-prefix.ts';
 import type { Middleware } from '../middlewares/types.ts';
+import type { AuthDecisionCounters } from '../observability/auth-decisions.ts';
 
 /** What middleware factories may need. */
 export interface MiddlewareDeps {
@@ -21,6 +22,8 @@ export interface MiddlewareDeps {
   readonly onError: (error: unknown, message: string) => void;
   /** The key cache of a `jwt` middleware's key source, kept across reloads. */
   readonly keyCache: (source: string) => KeyCache;
+  /** What a forwardAuth middleware counts its decisions with. */
+  readonly authDecisions?: AuthDecisionCounters | undefined;
 }
 
 /** Builds a middleware. Throws `ResourceError` (or a TypeError from a factory) when it cannot be built. */
@@ -31,6 +34,7 @@ export function createMiddleware(config: MiddlewareConfig, deps: MiddlewareDeps)
         lease: deps.lease,
         onError: (error) =>
           deps.onError(error, 'forwardAuth: the auth server could not be reached; answering 500'),
+        decisions: deps.authDecisions,
       });
     case 'jwt':
       return jwt(config.options, {

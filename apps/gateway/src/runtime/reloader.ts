@@ -15,6 +15,16 @@ export type ReloadResult =
   | { readonly ok: true; readonly changed: boolean }
   | { readonly ok: false; readonly error: Error };
 
+/** How a load ended, for a history of them (the dashboard's `/api/history`). */
+export type LoadOutcome =
+  | {
+      readonly status: 'applied' | 'unchanged';
+      readonly files: readonly string[];
+      /** Files rejected before, that this load put right. */
+      readonly recovered: readonly string[];
+    }
+  | { readonly status: 'rejected'; readonly file: string | undefined; readonly error: Error };
+
 /** What a source's load produced (the file provider's `FileLoadResult`). */
 export interface LoadedConfig {
   readonly config: DynamicConfig;
@@ -40,6 +50,8 @@ export interface ReloaderOptions {
   readonly logger: Logger;
   /** `providers.file.debugLogGeneratedTemplate`: log each rendered file at debug. */
   readonly logRenderedTemplates?: boolean | undefined;
+  /** Told how each load ended (after `apply`, when it applied). */
+  readonly onOutcome?: ((outcome: LoadOutcome) => void) | undefined;
 }
 
 /** Serialised reloads of one configuration source. */
@@ -85,6 +97,7 @@ export class Reloader {
         { provider: 'file', file, err: error },
         `configuration rejected: ${(error as Error).message}; the last good configuration keeps serving`,
       );
+      this.#options.onOutcome?.({ status: 'rejected', file, error: error as Error });
       return { ok: false, error: error as Error };
     }
     for (const notice of loaded.notices) logger.warn({ provider: 'file' }, notice);
@@ -93,21 +106,23 @@ export class Reloader {
         logger.debug({ file, rendered: text }, 'generated template');
     }
     const print = fingerprint(loaded.config);
-    if (this.#rejected.size > 0) {
-      const files = [...this.#rejected];
+    const recovered = [...this.#rejected];
+    if (recovered.length > 0) {
       this.#rejected.clear();
       logger.info(
-        { provider: 'file', files },
-        `configuration recovered after rejecting ${files.join(', ')}` +
+        { provider: 'file', files: recovered },
+        `configuration recovered after rejecting ${recovered.join(', ')}` +
           (print === this.#lastFingerprint ? ': it matches the configuration in service' : ''),
       );
     }
     if (print === this.#lastFingerprint) {
       logger.debug({ provider: 'file' }, 'configuration unchanged, skipped');
+      this.#options.onOutcome?.({ status: 'unchanged', files: loaded.files, recovered });
       return { ok: true, changed: false };
     }
     this.#options.apply(loaded);
     this.#lastFingerprint = print;
+    this.#options.onOutcome?.({ status: 'applied', files: loaded.files, recovered });
     return { ok: true, changed: true };
   }
 }
