@@ -64,7 +64,7 @@ export function lineChart(options) {
         legend: { live: true },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-        axes: [style, { ...style, size: 60, values: (_u, values) => values.map((v) => options.format(v)) }],
+        axes: [style, { ...style, size: 72, values: (_u, values) => values.map((v) => options.format(v)) }],
         series: [
           {},
           ...series.map((s, i) => ({

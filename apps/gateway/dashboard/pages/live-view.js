@@ -77,7 +77,7 @@ export async function liveViewPage(context) {
     replace(
       seriesTable,
       table(
-        ['Name', 'Requests', 'In window', 'Status codes', 'p50', 'p99'],
+        ['Name', 'Req/s', 'In window', 'Status codes', 'p50', 'p99'],
         names.map((name) => {
           const s = summaries[name];
           return [

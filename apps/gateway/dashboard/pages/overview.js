@@ -25,23 +25,27 @@ export async function overviewPage(context) {
 
   const card = (/** @type {string} */ kind, /** @type {Counts} */ counts) =>
     h(
-      'a',
-      { class: 'card', href: `#/${kind}` },
-      h('span', { class: 'card-title' }, kind),
-      h('span', { class: 'card-total' }, counts.total),
+      'div',
+      { class: 'card' },
+      h(
+        'a',
+        { class: 'card-link', href: `#/${kind}` },
+        h('span', { class: 'card-title' }, kind),
+        h('span', { class: 'card-total' }, counts.total),
+      ),
       h(
         'span',
         { class: 'card-detail' },
         h(
           'a',
           { class: counts.warnings > 0 ? 'warn' : 'muted', href: `#/${kind}?status=warning` },
-          `${counts.warnings} warnings`,
+          plural(counts.warnings, 'warning'),
         ),
         ' · ',
         h(
           'a',
           { class: counts.errors > 0 ? 'bad' : 'muted', href: `#/${kind}?status=disabled` },
-          `${counts.errors} errors`,
+          plural(counts.errors, 'error'),
         ),
       ),
     );
@@ -58,7 +62,7 @@ export async function overviewPage(context) {
     ),
     section('Entrypoints'),
     table(
-      ['Name', 'Address', 'Protocol', ...(hasLive ? ['Requests', 'p50', 'p99'] : [])],
+      ['Name', 'Address', 'Protocol', ...(hasLive ? ['Req/s', 'p50', 'p99'] : [])],
       entryPoints.map((ep) => [
         h('b', {}, ep.name),
         h('code', {}, ep.address),
@@ -87,4 +91,12 @@ export async function overviewPage(context) {
     ),
   );
   return { node, tick: () => live.update(context.live?.last) };
+}
+
+/**
+ * @param {number} n
+ * @param {string} noun
+ */
+function plural(n, noun) {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -33,7 +33,7 @@ export async function routersPage(context) {
         'Service',
         'TLS',
         'Priority',
-        ...(hasLive ? ['Requests', 'p99'] : []),
+        ...(hasLive ? ['Req/s', 'p99'] : []),
       ],
       shown.map((router) => [
         badge(router.status),

@@ -34,7 +34,7 @@ export async function servicesPage(context) {
         'Load balancing',
         'Servers',
         'Used by',
-        ...(hasLive ? ['Requests', '5xx', 'p99'] : []),
+        ...(hasLive ? ['Req/s', '5xx', 'p99'] : []),
       ],
       shown.map((service) => [
         badge(service.status),

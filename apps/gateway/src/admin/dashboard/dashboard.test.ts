@@ -105,7 +105,7 @@ describe('/api/history', () => {
       ]);
       assert.equal(rejected?.status, 'rejected');
       assert.equal(rejected?.file, 'b.yml');
-      assert.match(String(rejected?.error), /b\.yml: invalid YAML/);
+      assert.match(String(rejected?.error), /^b\.yml: invalid YAML/, 'paths relative to the directory');
       assert.equal(fixed?.status, 'unchanged', 'an empty b.yml changes nothing');
       assert.deepEqual(fixed?.recovered, ['b.yml']);
       assert.ok(Date.parse(String(fixed?.time)) >= Date.parse(String(first?.time)));

@@ -4,7 +4,7 @@
  * its error (Traefik users ask where their change went: traefik/traefik#8921). Bounded, in memory.
  */
 
-import { relative } from 'node:path';
+import { relative, sep } from 'node:path';
 import type { RuntimeInfo } from '../../runtime/info.ts';
 import type { LoadOutcome } from '../../runtime/reloader.ts';
 import { type ResourceCounts, resourceCounts } from '../api.ts';
@@ -67,7 +67,7 @@ export class ConfigHistory {
         ...common,
         status: 'rejected',
         ...(outcome.file !== undefined ? { file: this.#name(outcome.file) } : {}),
-        error: outcome.error.message,
+        error: this.#shorten(outcome.error.message),
       };
     } else {
       const recovered =
@@ -99,6 +99,11 @@ export class ConfigHistory {
   /** Newest first. */
   entries(): readonly HistoryEntry[] {
     return this.#entries;
+  }
+
+  /** An error message with the provider's directory left out of the paths it names. */
+  #shorten(message: string): string {
+    return this.#base === undefined ? message : message.replaceAll(`${this.#base}${sep}`, '');
   }
 
   #name(file: string): string {
