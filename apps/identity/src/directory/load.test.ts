@@ -190,7 +190,9 @@ describe('the config file as a template', () => {
     ]);
     const moved = await loadDirectory(DEFAULT_IDENTITY_CONFIG, { GATEWAY_PUBLIC_URL: 'https://gw.example' });
     assert.deepEqual(moved.clients.get('forward-auth')?.redirectUris, ['https://gw.example/oauth2/callback']);
-    assert.deepEqual(moved.clients.get('forward-auth')?.postLogoutRedirectUris, ['https://gw.example/oauth2/signed_out']);
+    assert.deepEqual(moved.clients.get('forward-auth')?.postLogoutRedirectUris, [
+      'https://gw.example/oauth2/signed_out',
+    ]);
   });
 
   it('names the file and line of a template error', () => {
