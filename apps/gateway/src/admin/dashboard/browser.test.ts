@@ -13,14 +13,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { eventually } from '../../testing/harness.ts';
 import { type DashboardFixture, startDashboardFixture } from './dashboard-fixture.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // CI installs chromium (.ci/run), so there a missing one is a failure, not a skip.
 const skip =
-  existsSync(CHROMIUM) || process.env.CI === 'true'
-    ? false
-    : `no browser at ${CHROMIUM}: apt-get install chromium`;
+  existsSync(CHROMIUM) || process.env.CI ? false : `no browser at ${CHROMIUM}: apt-get install chromium`;
+
+/** How much wider than the window the page is (evaluated in the page). */
+const tooWide = 'document.documentElement.scrollWidth - window.innerWidth';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..', '..', '..');
 const screenshots = process.env.SCREENSHOT_DIR
@@ -121,16 +123,12 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
     }
     await fixture.traffic('/protected/data', 1, 'down');
     await page.locator('table.grid tr', { hasText: 'token-auth@file' }).waitFor();
-    await page.waitForFunction(() => {
-      const row = [...document.querySelectorAll('table.grid tr')].find((tr) =>
-        tr.textContent?.includes('token-auth@file'),
-      );
-      return /error\D*1\b/.test(row?.textContent ?? '');
-    });
+    const decisionsRow = page.locator('table.grid tr', { hasText: 'token-auth@file' });
+    await eventually(async () => /error\D*1\b/.test(await decisionsRow.innerText()));
     const echoText = await echo.innerText();
     assert.match(echoText, /200/);
     assert.doesNotMatch(echoText, /—\s+—$/, 'p50 and p99 are known');
-    const decisions = await page.locator('table.grid tr', { hasText: 'token-auth@file' }).innerText();
+    const decisions = await decisionsRow.innerText();
     assert.match(decisions, /allowed/);
     assert.match(decisions, /denied/);
     const codes = await page.locator('table.grid tr', { hasText: 'protected@file' }).innerText();
@@ -138,16 +136,7 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
     assert.equal(await page.locator('.chart canvas').count(), 2);
     // The numbers keep moving: the rate over the last seconds changes from tick to tick.
     const before = await echo.locator('td').nth(1).innerText();
-    await page.waitForFunction(
-      (text) => {
-        const row = [...document.querySelectorAll('table.grid tr')].find((tr) =>
-          tr.textContent?.includes('echo@file'),
-        );
-        return row?.querySelectorAll('td')[1]?.textContent !== text;
-      },
-      before,
-      { timeout: 5000 },
-    );
+    await eventually(async () => (await echo.locator('td').nth(1).innerText()) !== before);
     await page.screenshot({ path: join(screenshots, 'dashboard.png'), fullPage: true });
   });
 
@@ -167,16 +156,14 @@ describe('dashboard in a browser', { skip, timeout: 120_000 }, () => {
     await phone.goto(`${fixture.gw.admin}/dashboard/#/live`);
     await phone.locator('.live-badge.on').waitFor();
     await phone.locator('table.grid tr', { hasText: 'echo@file' }).waitFor();
-    const background = await phone.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const background = await phone.evaluate<string>('getComputedStyle(document.body).backgroundColor');
     assert.equal(background, 'rgb(15, 20, 27)', 'the dark palette follows the system');
-    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await phone.evaluate<number>(tooWide);
     assert.ok(overflow <= 0, `no sideways scrolling (${overflow}px too wide)`);
     await phone.screenshot({ path: join(screenshots, 'dashboard-phone-dark.png'), fullPage: true });
     await phone.goto(`${fixture.gw.admin}/dashboard/#/routers`);
     await phone.locator('td[data-label="Name"]', { hasText: 'broken@file' }).waitFor();
-    const phoneOverflow = await phone.evaluate(
-      () => document.documentElement.scrollWidth - window.innerWidth,
-    );
+    const phoneOverflow = await phone.evaluate<number>(tooWide);
     assert.ok(phoneOverflow <= 0, `routers fit too (${phoneOverflow}px too wide)`);
     await phone.context().close();
   });
