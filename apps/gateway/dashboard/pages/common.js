@@ -11,8 +11,25 @@ import { codeClass, count, duration, rate } from '../format.js';
  * The filter of a list page, from the hash (`#/routers?status=disabled&search=api`).
  * @param {URLSearchParams} query
  */
-export function filterOf(query) {
+function filterOf(query) {
   return { status: query.get('status') ?? '', search: (query.get('search') ?? '').toLowerCase() };
+}
+
+/**
+ * What a list page starts from: its filter, the items it lets through, and live cells when the feed is on.
+ * @template {Resource} T
+ * @param {{ live: unknown, query: URLSearchParams }} context
+ * @param {T[]} items
+ * @param {(item: T) => string} [text] what the search looks in besides the name
+ */
+export function listState(context, items, text) {
+  const filter = filterOf(context.query);
+  return {
+    filter,
+    shown: applyFilter(items, filter, text),
+    live: new LiveCells(),
+    hasLive: context.live !== undefined,
+  };
 }
 
 /**
@@ -21,7 +38,7 @@ export function filterOf(query) {
  * @param {{ status: string, search: string }} filter
  * @param {(item: T) => string} [text] what the search looks in besides the name
  */
-export function applyFilter(items, filter, text = () => '') {
+function applyFilter(items, filter, text = () => '') {
   return items.filter(
     (item) =>
       (filter.status === '' || item.status === filter.status) &&

@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { badge, h, table } from '../dom.js';
 import { rate } from '../format.js';
 import { maskSecrets } from '../mask.js';
-import { applyFilter, filterBar, filterOf, problems } from './common.js';
+import { filterBar, listState, problems } from './common.js';
 
 /** @typedef {import('../app.js').Context} Context */
 /** @typedef {import('../app.js').View} View */
@@ -19,11 +19,9 @@ const meta = new Set(['status', 'error', 'name', 'provider', 'usedBy', 'type']);
  */
 export async function middlewaresPage(context) {
   const middlewares = await api.middlewares();
-  const filter = filterOf(context.query);
-  const shown = applyFilter(middlewares, filter, (m) => m.type ?? '');
+  const { filter, shown, hasLive } = listState(context, middlewares, (m) => m.type ?? '');
   /** @type {{ name: string, element: HTMLElement }[]} */
   const decisionCells = [];
-  const hasLive = context.live !== undefined;
 
   const node = h(
     'div',

@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { badge, h, table } from '../dom.js';
-import { applyFilter, filterBar, filterOf, LiveCells, problems } from './common.js';
+import { filterBar, listState, problems } from './common.js';
 
 /** @typedef {import('../app.js').Context} Context */
 /** @typedef {import('../app.js').View} View */
@@ -14,10 +14,11 @@ import { applyFilter, filterBar, filterOf, LiveCells, problems } from './common.
  */
 export async function routersPage(context) {
   const routers = await api.routers();
-  const filter = filterOf(context.query);
-  const shown = applyFilter(routers, filter, (r) => `${r.rule ?? ''} ${r.service ?? ''}`);
-  const live = new LiveCells();
-  const hasLive = context.live !== undefined;
+  const { filter, shown, live, hasLive } = listState(
+    context,
+    routers,
+    (r) => `${r.rule ?? ''} ${r.service ?? ''}`,
+  );
 
   const node = h(
     'div',

@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { badge, h, table } from '../dom.js';
-import { applyFilter, filterBar, filterOf, LiveCells, problems } from './common.js';
+import { filterBar, listState, problems } from './common.js';
 
 /** @typedef {import('../app.js').Context} Context */
 /** @typedef {import('../app.js').View} View */
@@ -15,12 +15,9 @@ import { applyFilter, filterBar, filterOf, LiveCells, problems } from './common.
  */
 export async function servicesPage(context) {
   const services = await api.services();
-  const filter = filterOf(context.query);
-  const shown = applyFilter(services, filter, (s) =>
+  const { filter, shown, live, hasLive } = listState(context, services, (s) =>
     (s.loadBalancer?.servers ?? []).map((x) => x.url).join(' '),
   );
-  const live = new LiveCells();
-  const hasLive = context.live !== undefined;
 
   const node = h(
     'div',

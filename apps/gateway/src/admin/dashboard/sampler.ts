@@ -260,19 +260,20 @@ export class LiveSampler {
       .last(Math.max(0, Math.round(this.recentMs / this.intervalMs) - 1))
       .filter((entry) => entry.time > time - this.recentMs + this.intervalMs / 2);
     const recentSlices = [...recent.map((entry) => entry.slices), slices];
+    const trailing = new Map<SeriesKind, Map<string, Slice>>();
     const points = {} as Record<SeriesKind, Record<string, LivePoint>>;
     for (const kind of kinds) {
       const bounds = this.#bounds.get(kind) ?? [];
-      const trailing = sumSlices(
+      const sums = sumSlices(
         recentSlices.map((s) => s.get(kind) ?? new Map()),
         bounds.length + 1,
       );
+      trailing.set(kind, sums);
       points[kind] = {};
-      for (const [key, sum] of trailing) {
+      for (const [key, sum] of sums) {
         points[kind][key] = {
           requests: slices.get(kind)?.get(key)?.requests ?? 0,
-          p50: bucketQuantile(0.5, bounds, sum.buckets) ?? null,
-          p99: bucketQuantile(0.99, bounds, sum.buckets) ?? null,
+          ...quantiles(bounds, sum.buckets),
         };
       }
     }
@@ -286,28 +287,24 @@ export class LiveSampler {
       time,
       points,
       decisions: Object.fromEntries(decided),
-      summary: this.#summary(recentSlices),
+      summary: this.#summary(trailing, recentSlices.length),
       decisionSummary: this.#decisionSummary(recentDecisions),
     };
   }
 
-  #summary(recentSlices: readonly Map<SeriesKind, Map<string, Slice>>[]): LiveTick['summary'] {
-    const seconds = (recentSlices.length * this.intervalMs) / 1000;
+  /** The window's figures per series; rates over `trailing`, the sums of the last `ticks` ticks. */
+  #summary(trailing: Map<SeriesKind, Map<string, Slice>>, ticks: number): LiveTick['summary'] {
+    const seconds = (ticks * this.intervalMs) / 1000;
     const out = {} as Record<SeriesKind, Record<string, LiveSummary>>;
     for (const kind of kinds) {
       const bounds = this.#bounds.get(kind) ?? [];
-      const trailing = sumSlices(
-        recentSlices.map((s) => s.get(kind) ?? new Map()),
-        bounds.length + 1,
-      );
       out[kind] = {};
       for (const [key, slice] of this.#window.get(kind) ?? []) {
         out[kind][key] = {
           requests: slice.requests,
-          rps: (trailing.get(key)?.requests ?? 0) / seconds,
+          rps: (trailing.get(kind)?.get(key)?.requests ?? 0) / seconds,
           codes: Object.fromEntries(slice.codes),
-          p50: bucketQuantile(0.5, bounds, slice.buckets) ?? null,
-          p99: bucketQuantile(0.99, bounds, slice.buckets) ?? null,
+          ...quantiles(bounds, slice.buckets),
         };
       }
     }
@@ -418,6 +415,16 @@ export class LiveSampler {
     }
     return out;
   }
+}
+
+function quantiles(
+  bounds: readonly number[],
+  buckets: readonly number[],
+): { p50: number | null; p99: number | null } {
+  return {
+    p50: bucketQuantile(0.5, bounds, buckets) ?? null,
+    p99: bucketQuantile(0.99, bounds, buckets) ?? null,
+  };
 }
 
 function emptySlices(): Map<SeriesKind, Map<string, Slice>> {
