@@ -66,7 +66,7 @@ async function main(): Promise<void> {
           'The stack is up.',
           `  gateway (web)    ${web}   routes /pybackend, /rbackend, /add`,
           `  gateway (https)  https://localhost:${config.GATEWAY_WEBSECURE_PORT}   route /bos-rf (basic auth; self-signed certificate)`,
-          `  gateway (admin)  ${admin}/api/rawdata   ${admin}/metrics   ${admin}/ping`,
+          `  gateway (admin)  ${admin}/dashboard/   ${admin}/api/rawdata   ${admin}/metrics   ${admin}/ping`,
           `  identity         http://localhost:${config.IDENTITY_PORT}/.well-known/openid-configuration`,
           `  forward-auth     http://127.0.0.1:${config.FORWARD_AUTH_PORT}/auth`,
           `  pybackend-ts     http://127.0.0.1:${config.PYBACKEND_PORT}`,
