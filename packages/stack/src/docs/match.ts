@@ -25,7 +25,8 @@ function blurNumbers(line: string): string {
   return line.replaceAll(/\d+(\.\d+)?(ns|µs|us|ms|s|m|h)?/g, '#').replaceAll(/[∎\s]/g, '');
 }
 
-const escapeRegExp = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** `text` as a regular expression that matches it literally. */
+export const escapeRegExp = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** One shown line as a test of a printed line: equal, or with each inner `...` standing for any text. */
 function lineTest(shown: string): (printed: string) => boolean {
