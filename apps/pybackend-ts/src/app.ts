@@ -21,7 +21,10 @@ export interface AppConfig {
   modelServiceUrl: URL;
   /** Deadline for one call to the model service. */
   upstreamTimeoutMs: number;
-  /** Require forward-auth's signed identity on every route but `GET /`; absent or `null`: trust the headers. */
+  /**
+   * Require forward-auth's signed identity on every route but `GET /` and the documentation; absent or `null`:
+   * trust the headers.
+   */
   identityAssertion?: AssertionVerifierOptions | null;
 }
 

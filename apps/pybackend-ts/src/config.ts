@@ -20,7 +20,10 @@ export const EnvSchema = Type.Object({
   MODEL_SERVICE_URL: Type.String({ default: 'http://127.0.0.1:8102' }),
   /** Deadline for one whole call to the model service (connect, headers and body). */
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 600_000, default: 5000 }),
-  /** Verify forward-auth's signed identity (X-Auth-Assertion) on every request but `GET /`, when set. */
+  /**
+   * Verify forward-auth's signed identity (X-Auth-Assertion) on every request but `GET /` and the documentation
+   * (`/openapi.json`, `/docs`), when set.
+   */
   ...IdentityAssertionEnv,
 });
 
