@@ -29,18 +29,18 @@ export const defaultLingerBounds: LingerBounds = {
 };
 
 /**
- * Arms lingering close for one exchange: when the answer is complete and the request body is not, the rest is
- * drained. Call it for every request, before the response can finish.
+ * The `finish` listener that arms lingering close: when an answer is complete and its request body is not, the
+ * rest is drained. One function per entrypoint, not a closure per request: it reads the request from the
+ * response (`this.req`). Add it to every response with `prependListener`, so it runs before Node's own
+ * `finish` handler, which closes a `Connection: close` socket.
  */
-export function lingerOnUnreadBody(
-  req: IncomingMessage,
-  res: ServerResponse,
+export function lingeringClose(
   bounds: LingerBounds = defaultLingerBounds,
-): void {
-  // Prepended, so it runs before Node's own 'finish' handler, which closes a `Connection: close` socket.
-  res.prependOnceListener('finish', () => {
+): (this: ServerResponse<IncomingMessage>) => void {
+  return function onFinish(this: ServerResponse<IncomingMessage>) {
+    const req = this.req;
     if (!req.complete && !req.destroyed) drain(req, req.socket, bounds);
-  });
+  };
 }
 
 function drain(req: IncomingMessage, socket: Socket, bounds: LingerBounds): void {

@@ -17,7 +17,7 @@ import type { SecureContext, SecureContextOptions } from 'node:tls';
 import type { ListenAddress } from '../config/address.ts';
 import { Exchange } from '../http/exchange.ts';
 import type { CertificateStore } from '../tls/certificates.ts';
-import { type LingerBounds, lingerOnUnreadBody } from './lingering-close.ts';
+import { type LingerBounds, lingeringClose } from './lingering-close.ts';
 
 /** Options of {@link EntryPointServer}. */
 export interface EntryPointServerOptions {
@@ -29,7 +29,7 @@ export interface EntryPointServerOptions {
   readonly readTimeout: number;
   /** Keep-alive idle time, in ms (Traefik's `respondingTimeouts.idleTimeout`, 180 s). */
   readonly idleTimeout: number;
-  /** How much unread request data is drained after an early answer (default: {@link lingerOnUnreadBody}'s). */
+  /** How much unread request data is drained after an early answer (default: {@link lingeringClose}'s). */
   readonly linger?: LingerBounds | undefined;
   /** Serve HTTPS with these credentials. */
   readonly tls?: SecureContextOptions | undefined;
@@ -55,8 +55,9 @@ export class EntryPointServer {
     this.name = options.name;
     this.#options = options;
     const tls = options.tls !== undefined;
+    const linger = lingeringClose(options.linger);
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-      lingerOnUnreadBody(req, res, options.linger);
+      res.prependListener('finish', linger);
       if (this.#closing) res.shouldKeepAlive = false;
       // A keep-alive connection whose request was in flight when close() began becomes idle only now.
       res.on('finish', this.#afterResponse);

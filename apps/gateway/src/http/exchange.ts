@@ -42,6 +42,11 @@ export interface ExchangeLog {
   originEnd?: bigint;
 }
 
+/** Work that can be cancelled, such as an upstream request in flight (undici's dispatch controller). */
+export interface Cancellable {
+  abort(reason: Error): void;
+}
+
 /** Facts about the connection an exchange arrived on. */
 export interface ConnectionInfo {
   readonly entryPoint: string;
@@ -88,23 +93,38 @@ export class Exchange {
   readonly log: ExchangeLog = { OriginStatus: 0, OriginContentSize: 0, DownstreamContentSize: 0 };
   readonly #hooks: ResponseHook[] = [];
   #abort: AbortController | undefined;
+  /** Cancels the upstream request in flight (forwardAuth's, then the proxy's) if the client goes away. */
+  #cancel: Cancellable | undefined;
+  #closed = false;
 
   constructor(req: IncomingMessage, res: ServerResponse, connection: ConnectionInfo) {
     this.req = req;
     this.res = res;
     this.entryPoint = connection.entryPoint;
     this.tls = connection.tls;
-    this.remoteAddr = stripZone(req.socket.remoteAddress ?? '');
-    this.remotePort = req.socket.remotePort ?? 0;
+    const socket = req.socket;
+    this.remoteAddr = stripZone(socket.remoteAddress ?? '');
+    this.remotePort = socket.remotePort ?? 0;
     this.start = process.hrtime.bigint();
     this.startDate = new Date();
     this.method = req.method ?? 'GET';
-    const target = splitTarget(req.url ?? '/');
-    this.host = target.authority ?? req.headers.host ?? '';
-    this.path = target.path;
-    this.rawQuery = target.query;
-    // Node never stores undefined in headersDistinct; the Dict type just allows it.
-    this.headers = { ...req.headersDistinct } as HeaderMap;
+    this.headers = headerMapOf(req.rawHeaders);
+    const target = req.url ?? '/';
+    let rest = target;
+    let authority: string | undefined;
+    if (target.charCodeAt(0) !== 47 /* / */) {
+      const absolute = splitAbsolute(target);
+      if (absolute !== undefined) {
+        authority = absolute.authority;
+        rest = absolute.rest;
+      }
+    }
+    const hash = rest.indexOf('#');
+    if (hash !== -1) rest = rest.slice(0, hash);
+    const question = rest.indexOf('?');
+    this.path = question === -1 ? rest : rest.slice(0, question);
+    this.rawQuery = question === -1 ? '' : rest.slice(question + 1);
+    this.host = authority ?? this.headers.host?.[0] ?? '';
     this.originalUri = this.requestUri();
     this.originalHost = this.host;
   }
@@ -138,15 +158,36 @@ export class Exchange {
   /** Aborts when the client goes away before the response is complete. */
   get signal(): AbortSignal {
     if (this.#abort === undefined) {
-      const controller = new AbortController();
-      this.#abort = controller;
-      const onClose = () => {
-        if (!this.res.writableFinished) controller.abort(new ClientClosedError());
-      };
-      if (this.res.closed) onClose();
-      else this.res.once('close', onClose);
+      this.#abort = new AbortController();
+      if (this.#gone()) this.#abort.abort(new ClientClosedError());
     }
     return this.#abort.signal;
+  }
+
+  /**
+   * Sets what to cancel if the client goes away before the response is complete (the upstream request in
+   * flight), or clears it. Cheaper than {@link signal} on every request: no AbortController, no EventTarget.
+   * Called after the client is gone, it cancels at once.
+   */
+  cancelOnClientGone(cancel: Cancellable | undefined): void {
+    this.#cancel = cancel;
+    if (cancel !== undefined && this.#gone()) cancel.abort(new ClientClosedError());
+  }
+
+  #gone(): boolean {
+    return (this.#closed || this.res.closed) && !this.res.writableFinished;
+  }
+
+  /** The dispatcher calls this once the client connection's response closes (finished or cut short). */
+  closed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.res.writableFinished) return;
+    const reason = new ClientClosedError();
+    this.#abort?.abort(reason);
+    const cancel = this.#cancel;
+    this.#cancel = undefined;
+    cancel?.abort(reason);
   }
 
   /** True when the client went away before the response was complete. */
@@ -201,22 +242,41 @@ function stripZone(address: string): string {
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
 }
 
-/** Splits an origin-form or absolute-form request target; the authority of an absolute form wins over Host. */
-function splitTarget(target: string): { authority: string | undefined; path: string; query: string } {
-  let authority: string | undefined;
-  let rest = target;
+/**
+ * The authority and the rest of an absolute-form request target (`http://host/path`); undefined for any other
+ * form. The authority of an absolute form wins over Host.
+ */
+function splitAbsolute(target: string): { authority: string; rest: string } | undefined {
   const scheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.exec(target);
-  if (scheme) {
-    const afterScheme = target.slice(scheme[0].length);
-    const end = afterScheme.search(/[/?#]/);
-    authority = end === -1 ? afterScheme : afterScheme.slice(0, end);
-    rest = end === -1 ? '/' : afterScheme.slice(end);
-    if (!rest.startsWith('/')) rest = `/${rest}`;
+  if (!scheme) return undefined;
+  const afterScheme = target.slice(scheme[0].length);
+  const end = afterScheme.search(/[/?#]/);
+  const authority = end === -1 ? afterScheme : afterScheme.slice(0, end);
+  let rest = end === -1 ? '/' : afterScheme.slice(end);
+  if (!rest.startsWith('/')) rest = `/${rest}`;
+  return { authority, rest };
+}
+
+/**
+ * The request headers as a {@link HeaderMap}, built from the raw lines in one pass (what Node's
+ * `headersDistinct` holds, without building it and then copying it). A `__proto__` header is stored as a
+ * plain property, never as the map's prototype.
+ */
+function headerMapOf(raw: readonly string[]): HeaderMap {
+  const headers: HeaderMap = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    const values = Object.hasOwn(headers, name) ? headers[name] : undefined;
+    if (values !== undefined) values.push(value);
+    else if (name === '__proto__')
+      Object.defineProperty(headers, name, {
+        value: [value],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else headers[name] = [value];
   }
-  const hash = rest.indexOf('#');
-  if (hash !== -1) rest = rest.slice(0, hash);
-  const question = rest.indexOf('?');
-  return question === -1
-    ? { authority, path: rest, query: '' }
-    : { authority, path: rest.slice(0, question), query: rest.slice(question + 1) };
+  return headers;
 }

@@ -19,11 +19,18 @@
  */
 
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
 import type { ForwardAuthConfig } from '../config/dynamic-schema.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { forwardedPort, isForwardedHeader } from '../http/forwarded.ts';
-import { canonicalHeaderName, type HeaderMap } from '../http/headers.ts';
-import { authHopHeaders, removeHopByHop } from '../http/hop-by-hop.ts';
+import { canonicalHeaderName } from '../http/headers.ts';
+import {
+  authHopHeaders,
+  authHopSet,
+  type HeaderNameSet,
+  outgoingRequestHeaders,
+  outgoingResponseHeaders,
+} from '../http/hop-by-hop.ts';
 import type { LeasePool } from '../http/transport.ts';
 import { compileRe2 } from '../rules/re2.ts';
 import type { Middleware } from './types.ts';
@@ -85,17 +92,27 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
   const userHeader = options.headerField?.toLowerCase();
   const decisions = deps.decisions;
 
-  const ask = async (exchange: Exchange, body: Buffer | undefined): Promise<AuthAnswer> => {
-    const headers = authRequestHeaders(exchange, mode, allowed, address.host);
+  // Which request headers reach the auth server, decided once here: the allowed ones (all by default), with
+  // the X-Forwarded-* a client sent dropped (untrusted) or kept whether allowed or not (trusted).
+  const keep: ((name: string) => boolean) | undefined =
+    mode === 'untrusted'
+      ? (name) => (allowed === undefined || allowed.has(name)) && !isForwardedHeader(name)
+      : allowed === undefined
+        ? undefined
+        : mode === 'trusted'
+          ? (name) => allowed.has(name) || isForwardedHeader(name)
+          : (name) => allowed.has(name);
+  const method = options.preserveRequestMethod ? undefined : 'GET';
+
+  const ask = (exchange: Exchange, body: Buffer | undefined): Promise<AuthAnswer> => {
+    const headers = authRequestHeaders(exchange, mode, keep, address.host);
     if (body !== undefined) headers['content-length'] = String(body.length);
-    const response = await pool.request({
-      method: options.preserveRequestMethod ? exchange.method : 'GET',
-      path: authPath,
-      headers,
-      body: body ?? null,
-      signal: exchange.signal,
+    return new Promise((resolve, reject) => {
+      pool.dispatch(
+        { method: method ?? exchange.method, path: authPath, headers, body: body ?? null },
+        new AuthCall(exchange, resolve, reject),
+      );
     });
-    return { status: response.statusCode, headers: response.headers, body: await response.body.bytes() };
   };
 
   return (next) => async (exchange) => {
@@ -164,53 +181,95 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
   };
 }
 
+/**
+ * The auth server's answer as undici's dispatch handler: status, headers and the (small, capped by the pool's
+ * `maxResponseSize`) body, read whole. No stream or AbortSignal per request: the client going away aborts the
+ * call through {@link Exchange.cancelOnClientGone}.
+ */
+class AuthCall implements Dispatcher.DispatchHandler {
+  readonly #exchange: Exchange;
+  readonly #resolve: (answer: AuthAnswer) => void;
+  readonly #reject: (error: Error) => void;
+  #status = 0;
+  #headers: IncomingHttpHeaders = {};
+  #chunks: Buffer[] = [];
+
+  constructor(exchange: Exchange, resolve: (answer: AuthAnswer) => void, reject: (error: Error) => void) {
+    this.#exchange = exchange;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#exchange.cancelOnClientGone(controller);
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    // Informational answers are skipped; the final one follows.
+    if (statusCode < 200) return;
+    this.#status = statusCode;
+    this.#headers = headers;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.#exchange.cancelOnClientGone(undefined);
+    const chunks = this.#chunks;
+    const body =
+      chunks.length === 0 ? noBody : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    this.#resolve({ status: this.#status, headers: this.#headers, body });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
+    this.#exchange.cancelOnClientGone(undefined);
+    this.#reject(error);
+  }
+}
+
+const noBody = new Uint8Array(0);
+
+/** Never copied from the request: hop-by-hop, and written from the request itself (Go's Request.Write). */
+const authRequestDrop: HeaderNameSet = new Set([...authHopHeaders, 'host', 'content-length', 'expect']);
+
 /** The headers of the auth request, per trust mode (Traefik's `writeHeader` / `oldWriteHeader`). */
 function authRequestHeaders(
   exchange: Exchange,
   mode: TrustMode,
-  allowed: ReadonlySet<string> | undefined,
+  keep: ((name: string) => boolean) | undefined,
   authHost: string,
 ): Record<string, string | string[]> {
-  const headers: HeaderMap = {};
-  for (const [name, values] of Object.entries(exchange.headers)) {
-    const keep =
-      allowed === undefined || allowed.has(name) || (mode === 'trusted' && isForwardedHeader(name));
-    if (keep && values.length > 0) headers[name] = [...values];
-  }
-  removeHopByHop(headers, authHopHeaders);
-  // Written from the request itself, not copied (Go's Request.Write ignores these header fields).
-  delete headers.host;
-  delete headers['content-length'];
-  delete headers.expect;
-
+  const headers = outgoingRequestHeaders(exchange.headers, authRequestDrop, keep);
+  const uri = exchange.requestUri();
   const proto = exchange.tls ? 'https' : 'http';
-  const computed: Record<string, string> = {
-    'x-forwarded-method': exchange.method,
-    'x-forwarded-proto': proto,
-    'x-forwarded-host': exchange.host,
-    'x-forwarded-uri': exchange.requestUri(),
-  };
-  if (mode === 'legacy') {
-    // Incoming X headers stay (Prefix, Port, Real-Ip...); these are overwritten.
-    headers['x-forwarded-for'] = [exchange.remoteAddr];
-    for (const [name, value] of Object.entries(computed)) headers[name] = [value];
-  } else if (mode === 'untrusted') {
-    for (const name of Object.keys(headers)) if (isForwardedHeader(name)) delete headers[name];
-    headers['x-forwarded-for'] = [exchange.remoteAddr];
-    headers['x-forwarded-port'] = [forwardedPort(exchange.host, exchange.tls)];
-    for (const [name, value] of Object.entries(computed)) headers[name] = [value];
+  if (mode === 'trusted') {
+    // Incoming X headers win; For gets the peer appended.
+    const prior = headers['x-forwarded-for'];
+    const joined = Array.isArray(prior) ? prior.join(', ') : prior;
+    headers['x-forwarded-for'] = joined ? `${joined}, ${exchange.remoteAddr}` : exchange.remoteAddr;
+    headers['x-forwarded-method'] ??= exchange.method;
+    headers['x-forwarded-proto'] ??= proto;
+    headers['x-forwarded-host'] ??= exchange.host;
+    headers['x-forwarded-uri'] ??= uri;
+    headers['x-forwarded-port'] ??= forwardedPort(exchange.host, exchange.tls);
   } else {
-    const prior = headers['x-forwarded-for']?.join(', ');
-    headers['x-forwarded-for'] = [prior ? `${prior}, ${exchange.remoteAddr}` : exchange.remoteAddr];
-    computed['x-forwarded-port'] = forwardedPort(exchange.host, exchange.tls);
-    for (const [name, value] of Object.entries(computed)) headers[name] ??= [value];
+    // Legacy: incoming X headers stay (Prefix, Port, Real-Ip...), these are overwritten. Untrusted: none came
+    // through, and Port is set too.
+    headers['x-forwarded-for'] = exchange.remoteAddr;
+    if (mode === 'untrusted') headers['x-forwarded-port'] = forwardedPort(exchange.host, exchange.tls);
+    headers['x-forwarded-method'] = exchange.method;
+    headers['x-forwarded-proto'] = proto;
+    headers['x-forwarded-host'] = exchange.host;
+    headers['x-forwarded-uri'] = uri;
   }
-  const out: Record<string, string | string[]> = {};
-  for (const [name, values] of Object.entries(headers)) {
-    if (values.length > 0) out[name] = values.length === 1 ? (values[0] as string) : values;
-  }
-  out.host = authHost;
-  return out;
+  headers.host = authHost;
+  return headers;
 }
 
 /** Headers of a non-2xx auth answer as the client gets them. */
@@ -219,9 +278,7 @@ function denialHeaders(
   address: URL,
   options: ForwardAuthConfig,
 ): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(incoming)) if (value !== undefined) out[name] = value;
-  removeHopByHop(out, authHopHeaders);
+  const out = outgoingResponseHeaders(incoming, authHopSet);
   delete out['content-length'];
   const location = out.location;
   if (typeof location === 'string' && !options.preserveLocationHeader) {

@@ -8,16 +8,29 @@ import type { Middleware } from './types.ts';
 
 /** Builds a stripPrefix middleware. */
 export function stripPrefix(options: StripPrefixConfig): Middleware {
-  const prefixes = options.prefixes.map((prefix) => ({ prefix, bytes: Buffer.from(prefix) }));
+  const prefixes = options.prefixes.map((prefix) => ({
+    prefix,
+    bytes: Buffer.from(prefix),
+    // A prefix of plain ASCII without `%` matches a path without `%` exactly when the path starts with it.
+    plain: !prefix.includes('%') && Buffer.byteLength(prefix) === prefix.length,
+  }));
   // Traefik v3 keeps `forceSlash` as a deprecated option with default false: an emptied path stays empty
   // (and is still sent as `/`).
   const forceSlash = options.forceSlash === true;
-  return (next) => async (exchange) => {
-    for (const { prefix, bytes } of prefixes) {
-      const rest = stripEscaped(exchange.path, bytes);
+  return (next) => (exchange) => {
+    const path = exchange.path;
+    const escaped = path.includes('%');
+    for (const { prefix, bytes, plain } of prefixes) {
+      const rest =
+        plain && !escaped
+          ? path.startsWith(prefix)
+            ? path.slice(prefix.length)
+            : undefined
+          : stripEscaped(path, bytes);
       if (rest === undefined) continue;
       exchange.path = rest === '' ? (forceSlash ? '/' : '') : rest.startsWith('/') ? rest : `/${rest}`;
-      exchange.headers['x-forwarded-prefix'] = [...(exchange.headers['x-forwarded-prefix'] ?? []), prefix];
+      const prior = exchange.headers['x-forwarded-prefix'];
+      exchange.headers['x-forwarded-prefix'] = prior === undefined ? [prefix] : [...prior, prefix];
       break;
     }
     return next(exchange);

@@ -50,15 +50,18 @@ export function createDispatcher(options: DispatchOptions): (exchange: Exchange)
     else exchange.res.destroy();
   };
 
+  const routes = options.internalRoutes;
   return (exchange) => {
     const lease = slot.acquire();
     const internal = exchange.refused
       ? undefined
-      : options.internalRoutes.get(exchange.entryPoint)?.find((route) => route.matches(exchange.path));
+      : internalRoute(routes.get(exchange.entryPoint), exchange.path);
     const forwardedFor = exchange.headers['x-forwarded-for'];
     exchange.log.ClientHost = forwardedFor ? forwardedFor.join(', ') : exchange.remoteAddr;
     exchange.res.once('close', () => {
-      lease.release();
+      // First: an upstream request still in flight for a client that went away is cancelled.
+      exchange.closed();
+      slot.release(lease);
       if (accessLog && (internal === undefined || options.logInternals)) accessLog.record(exchange);
       options.metrics?.record(exchange);
     });
@@ -95,4 +98,13 @@ export function createDispatcher(options: DispatchOptions): (exchange: Exchange)
     }
     handler(exchange).catch((error: unknown) => fail(exchange, error));
   };
+}
+
+function internalRoute(
+  routes: readonly InternalRoute[] | undefined,
+  path: string,
+): InternalRoute | undefined {
+  if (routes === undefined) return undefined;
+  for (const route of routes) if (route.matches(path)) return route;
+  return undefined;
 }

@@ -7,15 +7,13 @@
 import type { PoolRegistry } from '../services/pools.ts';
 import type { Runtime } from './build.ts';
 
-interface Entry {
-  readonly runtime: Runtime;
+interface Entry extends RuntimeLease {
   inFlight: number;
 }
 
-/** A runtime taken for one request; `release()` exactly once when the request ends. */
+/** A runtime taken for one request; give it back with {@link RuntimeSlot.release} exactly once. */
 export interface RuntimeLease {
   readonly runtime: Runtime;
-  release(): void;
 }
 
 /** The current runtime, and the replaced ones still serving requests. */
@@ -34,20 +32,18 @@ export class RuntimeSlot {
     return this.#current.runtime;
   }
 
-  /** Takes the current runtime for one request. */
+  /** Takes the current runtime for one request (no allocation: the lease is the slot's own entry). */
   acquire(): RuntimeLease {
     const entry = this.#current;
     entry.inFlight++;
-    let released = false;
-    return {
-      runtime: entry.runtime,
-      release: () => {
-        if (released) return;
-        released = true;
-        entry.inFlight--;
-        if (entry.inFlight === 0 && this.#draining.delete(entry)) void this.#closeUnusedPools();
-      },
-    };
+    return entry;
+  }
+
+  /** Gives back a lease taken with {@link acquire}, once, when its request ends. */
+  release(lease: RuntimeLease): void {
+    const entry = lease as Entry;
+    entry.inFlight--;
+    if (entry.inFlight === 0 && this.#draining.delete(entry)) void this.#closeUnusedPools();
   }
 
   /** Makes `runtime` current. The old one drains; its pools close once nothing uses them. */

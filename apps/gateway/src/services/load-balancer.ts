@@ -6,7 +6,7 @@
 import type { LoadBalancerConfig } from '../config/dynamic-schema.ts';
 import type { Handler } from '../http/handler.ts';
 import type { LeasePool, TransportSettings } from '../http/transport.ts';
-import { forward, type Upstream } from '../proxy/forward.ts';
+import { type ForwardOptions, forward, type Upstream } from '../proxy/forward.ts';
 import { WeightedRoundRobin } from './wrr.ts';
 
 /** What a load balancer needs besides its config. */
@@ -21,24 +21,26 @@ export interface LoadBalancerDeps {
 
 /** Builds a load balancer's handler. Pools are leased now, at load time. */
 export function loadBalancer(config: LoadBalancerConfig, deps: LoadBalancerDeps): Handler {
+  const passHostHeader = config.passHostHeader;
   const servers = config.servers.map((server) => {
     const url = new URL(server.url);
     const pool = deps.lease(url.origin, deps.timeouts);
     const upstream: Upstream = { url, pool, preservePath: server.preservePath === true };
-    return { item: upstream, weight: server.weight ?? 1 };
+    // Built once per server, not per request.
+    const options: ForwardOptions = {
+      passHostHeader,
+      onError: (error, status) => deps.onError?.(error, status, url.href),
+    };
+    return { item: { upstream, options }, weight: server.weight ?? 1 };
   });
   const balancer = new WeightedRoundRobin(servers);
-  const passHostHeader = config.passHostHeader;
 
-  return async (exchange) => {
-    const upstream = balancer.next();
-    if (upstream === undefined) {
+  return (exchange) => {
+    const picked = balancer.next();
+    if (picked === undefined) {
       exchange.sendText(503, 'no available server\n');
-      return;
+      return Promise.resolve();
     }
-    await forward(exchange, upstream, {
-      passHostHeader,
-      onError: (error, status) => deps.onError?.(error, status, upstream.url.href),
-    });
+    return forward(exchange, picked.upstream, picked.options);
   };
 }
