@@ -3,13 +3,12 @@ import {
   type AssertionVerifierOptions,
   requireIdentityAssertions,
 } from '@gateway-pattern/identity-assertion';
-import { createService, registerOpenApi, type Service } from '@gateway-pattern/service-kit';
+import { createService, registerOpenApi, type Service, titleRoute } from '@gateway-pattern/service-kit';
 import packageJson from '../package.json' with { type: 'json' };
 import type { AdmissionModel } from './admission/model.ts';
 import { SERVICE_NAME } from './config.ts';
 import type { ScoringModel } from './forest/model.ts';
 import { admissionRoutes } from './routes/admission.ts';
-import { rootRoutes } from './routes/root.ts';
 import { scoreRoutes } from './routes/score.ts';
 
 /** What {@link buildApp} needs; `main.ts` fills it from the environment and the loaded models, tests directly. */
@@ -50,7 +49,8 @@ export function buildApp(options: AppOptions): Service {
       'are on; `GET /`, scoring and this documentation do not.',
     routeConfig: { identityAssertion: 'optional' },
   });
-  app.register(rootRoutes, { title: `${options.appPrefix} API` });
+  // The readiness probe: served without an identity assertion.
+  app.register(titleRoute, { title: `${options.appPrefix} API`, config: { identityAssertion: 'optional' } });
   app.register(admissionRoutes, { model: options.admission });
   app.register(scoreRoutes, {
     model: options.scoring,

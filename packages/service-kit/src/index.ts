@@ -13,3 +13,4 @@ export {
   registerOpenApi,
 } from './openapi.ts';
 export { createService, type Service, type ServiceOptions } from './service.ts';
+export { type TitleRouteOptions, titleRoute } from './title-route.ts';

@@ -1,4 +1,4 @@
-import type { Service } from '@gateway-pattern/service-kit';
+import { type Service, titleRoute } from '@gateway-pattern/service-kit';
 import { Type } from 'typebox';
 
 /** Options of {@link rootRoutes}. */
@@ -12,18 +12,8 @@ export interface RootRoutesOptions {
  * `GET /` needs no identity assertion (it is the readiness probe); `GET /{p}` does, when they are checked.
  */
 export async function rootRoutes(app: Service, options: RootRoutesOptions): Promise<void> {
-  // The readiness probe: served without an identity assertion, and it tells nothing about anyone.
-  app.get(
-    '/',
-    {
-      config: { identityAssertion: 'optional' },
-      schema: {
-        summary: "The API's title (the readiness probe; no identity needed)",
-        response: { 200: Type.Object({ title: Type.String() }) },
-      },
-    },
-    async () => ({ title: options.title }),
-  );
+  // The readiness probe: served without an identity assertion.
+  await titleRoute(app, { title: options.title, config: { identityAssertion: 'optional' } });
   app.get(
     '/:p',
     {
