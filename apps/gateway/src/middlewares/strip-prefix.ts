@@ -1,10 +1,14 @@
 /**
  * `stripPrefix` (Traefik §2.3): removes the first matching prefix from the path (a plain string prefix, no
  * segment boundary), ensures a leading `/`, and adds the removed prefix as `X-Forwarded-Prefix`.
+ * A stripped path that cleaning would change (`/api./foo` → `/./foo`, `/api//foo` → `//foo`) gets 400, as in
+ * Traefik: the router matched a path the backend would read as another.
  */
 
 import type { StripPrefixConfig } from '../config/dynamic-schema.ts';
+import { httpError } from './http-error.ts';
 import type { Middleware } from './types.ts';
+import { isJoinedPath } from './url-path.ts';
 
 /** Builds a stripPrefix middleware. */
 export function stripPrefix(options: StripPrefixConfig): Middleware {
@@ -28,7 +32,12 @@ export function stripPrefix(options: StripPrefixConfig): Middleware {
             : undefined
           : stripEscaped(path, bytes);
       if (rest === undefined) continue;
-      exchange.path = rest === '' ? (forceSlash ? '/' : '') : rest.startsWith('/') ? rest : `/${rest}`;
+      const stripped = rest === '' ? (forceSlash ? '/' : '') : rest.startsWith('/') ? rest : `/${rest}`;
+      if (!isJoinedPath(stripped)) {
+        httpError(exchange, 400);
+        return Promise.resolve();
+      }
+      exchange.path = stripped;
       const prior = exchange.headers['x-forwarded-prefix'];
       exchange.headers['x-forwarded-prefix'] = prior === undefined ? [prefix] : [...prior, prefix];
       break;
