@@ -13,7 +13,7 @@ import { countResources, emptyDynamicConfig } from './config/dynamic-config.ts';
 import type { StaticConfig } from './config/static.ts';
 import { createEntryPoints } from './entrypoints/from-config.ts';
 import { KeySetRegistry } from './middlewares/jwt/key-sets.ts';
-import { type AccessLog, createAccessLog, type LineSink } from './observability/access-log.ts';
+import { type AccessLog, batchedSink, createAccessLog, type LineSink } from './observability/access-log.ts';
 import { authDecisionMetrics } from './observability/auth-decisions.ts';
 import { logLoaded } from './observability/load-log.ts';
 import { createLogger, type Logger, logDestination } from './observability/logger.ts';
@@ -106,8 +106,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   const slot = new RuntimeSlot(buildRuntime(emptyDynamicConfig(), buildOptions), pools);
 
   let accessLog: AccessLog | undefined;
+  let flushAccessLog = () => {};
   if (config.accessLog) {
-    const sink = options.accessLogSink ?? logDestination(config.accessLog.filePath);
+    let sink = options.accessLogSink;
+    if (sink === undefined) {
+      // The lines of one event-loop turn go out as one write.
+      const batched = batchedSink(logDestination(config.accessLog.filePath));
+      flushAccessLog = batched.flush;
+      sink = batched;
+    }
     accessLog = createAccessLog(config.accessLog, sink);
   }
   const dispatch = createDispatcher({
@@ -178,6 +185,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       internals.close();
       await Promise.all(servers.map((server) => server.close()));
       await pools.close();
+      flushAccessLog();
       logger.info('gateway stopped');
       logger.flush();
     },

@@ -149,6 +149,23 @@ export class Exchange {
     return this.bufferedBody;
   }
 
+  /**
+   * A header as the client sent it, whatever middlewares did to {@link headers} since: the first line's value,
+   * or every line's joined with `, ` when `joined`, as Node's `req.headers` holds them. Read from the raw
+   * lines, so Node never builds `req.headers` for the access log and the metrics.
+   */
+  originalHeader(name: string, joined = false): string | undefined {
+    const raw = this.req.rawHeaders;
+    let value: string | undefined;
+    for (let i = 0; i < raw.length; i += 2) {
+      const field = raw[i] as string;
+      if (field.length !== name.length || field.toLowerCase() !== name) continue;
+      if (!joined) return raw[i + 1];
+      value = value === undefined ? raw[i + 1] : `${value}, ${raw[i + 1]}`;
+    }
+    return value;
+  }
+
   /** Go's `RequestURI()`: the path (`/` when empty) and the query. */
   requestUri(): string {
     const path = this.path === '' ? '/' : this.path;

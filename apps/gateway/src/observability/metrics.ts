@@ -34,12 +34,11 @@ const STANDARD_METHODS = new Set([
 
 /** The `protocol` label: `grpc`, `grpc-web`, `websocket`, `sse` or `http`, from the request's headers. */
 function protocolOf(exchange: Exchange): string {
-  const headers = exchange.req.headers;
-  if (headers.upgrade?.toLowerCase() === 'websocket') return 'websocket';
-  const contentType = headers['content-type'] ?? '';
+  if (exchange.originalHeader('upgrade', true)?.toLowerCase() === 'websocket') return 'websocket';
+  const contentType = exchange.originalHeader('content-type') ?? '';
   if (contentType.startsWith('application/grpc-web')) return 'grpc-web';
   if (contentType.startsWith('application/grpc')) return 'grpc';
-  if (headers.accept?.includes('text/event-stream')) return 'sse';
+  if (exchange.originalHeader('accept', true)?.includes('text/event-stream')) return 'sse';
   return 'http';
 }
 
@@ -49,6 +48,7 @@ class RequestMetrics<L extends string> {
   readonly #duration: Histogram<L>;
   readonly #requestBytes: Counter<L>;
   readonly #responseBytes: Counter<L>;
+  readonly #series = new Map<string, Series>();
 
   constructor(registry: Registry, prefix: string, labels: readonly L[], buckets: number[]) {
     const labelNames = [...labels];
@@ -79,12 +79,41 @@ class RequestMetrics<L extends string> {
     });
   }
 
-  record(labels: Record<L, string>, seconds: number, requestBytes: number, responseBytes: number): void {
-    this.#requests.inc(labels);
-    this.#duration.observe(labels, seconds);
-    if (requestBytes > 0) this.#requestBytes.inc(labels, requestBytes);
-    if (responseBytes > 0) this.#responseBytes.inc(labels, responseBytes);
+  /**
+   * Records one request. The series' children are resolved once per label set (`key` names it) and kept, so a
+   * request costs no label hashing.
+   */
+  record(
+    key: string,
+    labels: () => Record<L, string>,
+    seconds: number,
+    requestBytes: number,
+    responseBytes: number,
+  ): void {
+    let series = this.#series.get(key);
+    if (series === undefined) {
+      const values = labels();
+      series = {
+        requests: this.#requests.labels(values),
+        duration: this.#duration.labels(values),
+        requestBytes: this.#requestBytes.labels(values),
+        responseBytes: this.#responseBytes.labels(values),
+      };
+      this.#series.set(key, series);
+    }
+    series.requests.inc();
+    series.duration.observe(seconds);
+    if (requestBytes > 0) series.requestBytes.inc(requestBytes);
+    if (responseBytes > 0) series.responseBytes.inc(responseBytes);
   }
+}
+
+/** The children of one label set. */
+interface Series {
+  readonly requests: { inc(value?: number): void };
+  readonly duration: { observe(value: number): void };
+  readonly requestBytes: { inc(value?: number): void };
+  readonly responseBytes: { inc(value?: number): void };
 }
 
 /** The gateway's metrics and their registry. */
@@ -167,10 +196,14 @@ export class GatewayMetrics {
       ? (exchange.req.method as string)
       : 'EXTENSION_METHOD';
     const protocol = protocolOf(exchange);
-    const requestBytes = Number(exchange.req.headers['content-length'] ?? 0) || 0;
+    const requestBytes = Number(exchange.originalHeader('content-length') ?? 0) || 0;
     const responseBytes = exchange.log.DownstreamContentSize;
+    // code, method and protocol never hold a space; the last label may hold anything.
+    const common = `${code} ${method} ${protocol}`;
+    const entrypoint = exchange.entryPoint;
     this.#entryPoints?.record(
-      { code, method, protocol, entrypoint: exchange.entryPoint },
+      `${common} ${entrypoint}`,
+      () => ({ code, method, protocol, entrypoint }),
       seconds,
       requestBytes,
       responseBytes,
@@ -182,14 +215,22 @@ export class GatewayMetrics {
     const routerService = router === undefined ? undefined : (service ?? this.#routerService?.(router));
     if (router !== undefined && routerService !== undefined) {
       this.#routers?.record(
-        { code, method, protocol, router, service: routerService },
+        // The router's length keeps `a b`+`c` and `a`+`b c` apart.
+        `${common} ${router.length}:${router} ${routerService}`,
+        () => ({ code, method, protocol, router, service: routerService }),
         seconds,
         requestBytes,
         responseBytes,
       );
     }
     if (service !== undefined) {
-      this.#services?.record({ code, method, protocol, service }, seconds, requestBytes, responseBytes);
+      this.#services?.record(
+        `${common} ${service}`,
+        () => ({ code, method, protocol, service }),
+        seconds,
+        requestBytes,
+        responseBytes,
+      );
     }
   }
 
