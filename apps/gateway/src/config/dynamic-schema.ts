@@ -220,6 +220,35 @@ const redirectSchemeSchema = object({
   permanent: withDefault(boolean(), false),
 });
 
+// Go's RE2 syntax, possibly empty (an empty pattern matches everywhere, as in Go); `trim` as Traefik trims
+// the patterns of replacePathRegex and stripPrefixRegex before compiling them.
+const re2Pattern = (options: { trim: boolean }) =>
+  refine(string(), (value) => {
+    try {
+      compileRe2(options.trim ? value.trim() : value);
+      return undefined;
+    } catch (error) {
+      return `invalid regular expression: ${(error as Error).message}`;
+    }
+  });
+
+const addPrefixSchema = object({ prefix: required(string({ nonEmpty: true })) });
+
+const replacePathSchema = object({ path: withDefault(string(), '') });
+
+const replacePathRegexSchema = object({
+  regex: withDefault(re2Pattern({ trim: true }), ''),
+  replacement: withDefault(string(), ''),
+});
+
+const stripPrefixRegexSchema = object({ regex: withDefault(list(re2Pattern({ trim: true })), []) });
+
+const redirectRegexSchema = object({
+  regex: withDefault(re2Pattern({ trim: false }), ''),
+  replacement: withDefault(string(), ''),
+  permanent: withDefault(boolean(), false),
+});
+
 /** `http.routers.<name>`. */
 export type RouterConfig = Infer<typeof routerSchema>;
 /** `http.services.<name>`. */
@@ -241,6 +270,17 @@ export type ChainConfig = Infer<typeof chainSchema>;
 /** `redirectScheme` middleware options. */
 export type RedirectSchemeConfig = Infer<typeof redirectSchemeSchema>;
 
+/** `addPrefix` middleware options. */
+export type AddPrefixConfig = Infer<typeof addPrefixSchema>;
+/** `replacePath` middleware options. */
+export type ReplacePathConfig = Infer<typeof replacePathSchema>;
+/** `replacePathRegex` middleware options. */
+export type ReplacePathRegexConfig = Infer<typeof replacePathRegexSchema>;
+/** `stripPrefixRegex` middleware options. */
+export type StripPrefixRegexConfig = Infer<typeof stripPrefixRegexSchema>;
+/** `redirectRegex` middleware options. */
+export type RedirectRegexConfig = Infer<typeof redirectRegexSchema>;
+
 export type { JwtConfig } from './jwt-schema.ts';
 
 /** A built-in middleware's type and its validated options. */
@@ -250,7 +290,12 @@ export type BuiltinMiddlewareConfig =
   | { type: 'stripPrefix'; options: StripPrefixConfig }
   | { type: 'headers'; options: HeadersConfig }
   | { type: 'chain'; options: ChainConfig }
-  | { type: 'redirectScheme'; options: RedirectSchemeConfig };
+  | { type: 'redirectScheme'; options: RedirectSchemeConfig }
+  | { type: 'addPrefix'; options: AddPrefixConfig }
+  | { type: 'replacePath'; options: ReplacePathConfig }
+  | { type: 'replacePathRegex'; options: ReplacePathRegexConfig }
+  | { type: 'stripPrefixRegex'; options: StripPrefixRegexConfig }
+  | { type: 'redirectRegex'; options: RedirectRegexConfig };
 
 /**
  * A middleware this gateway has and Traefik has not, written as a plugin (`plugin: { <name>: {...} }`) so the
@@ -272,11 +317,15 @@ const middlewareSchemas: { readonly [T in BuiltinMiddlewareConfig['type']]: Sche
   headers: headersSchema,
   chain: chainSchema,
   redirectScheme: redirectSchemeSchema,
+  addPrefix: addPrefixSchema,
+  replacePath: replacePathSchema,
+  replacePathRegex: replacePathRegexSchema,
+  stripPrefixRegex: stripPrefixRegexSchema,
+  redirectRegex: redirectRegexSchema,
 };
 
 // Traefik's other middleware types, so the error says "not supported" rather than "unknown".
 const traefikMiddlewares = [
-  'addPrefix',
   'buffering',
   'circuitBreaker',
   'compress',
@@ -289,11 +338,7 @@ const traefikMiddlewares = [
   'ipWhiteList',
   'passTLSClientCert',
   'rateLimit',
-  'redirectRegex',
-  'replacePath',
-  'replacePathRegex',
   'retry',
-  'stripPrefixRegex',
 ];
 
 /** The outcome of validating one resource: the value, or the errors that disable it. */

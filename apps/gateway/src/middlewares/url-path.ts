@@ -59,16 +59,15 @@ const isAlnum = (c: string): boolean => /^[A-Za-z0-9]$/.test(c);
 
 /** Go's `EscapedPath()` for a path set from `raw`: `raw` when it is a valid escaped path, else re-escaped. */
 export function escapedPathOf(raw: string): string {
-  let valid = true;
-  for (const c of raw) {
-    if (!isAlnum(c) && !validInEscaped.has(c)) {
-      valid = false;
-      break;
-    }
-  }
-  if (valid) return raw;
+  for (const c of raw) if (!isAlnum(c) && !validInEscaped.has(c)) return escapePath(unescapePathBytes(raw));
+  return raw;
+}
+
+/** Go's `escape(path, encodePath)`: the bytes of a decoded path as an escaped path. */
+export function escapePath(decoded: Uint8Array | string): string {
+  const bytes = typeof decoded === 'string' ? Buffer.from(decoded) : decoded;
   let out = '';
-  for (const byte of unescapePathBytes(raw)) {
+  for (const byte of bytes) {
     const c = String.fromCharCode(byte);
     out +=
       byte < 0x80 && (isAlnum(c) || keptByEscape.has(c))

@@ -23,6 +23,14 @@ export interface Re2Pattern {
  * `regexp.Compile` rejects. Compile once (at config load) and test per request.
  */
 export function compileRe2(pattern: string, options: { ignoreCase?: boolean } = {}): Re2Pattern {
+  return compileRe2Regexp(pattern, options);
+}
+
+/**
+ * {@link compileRe2} with re2js's whole API (submatches and their positions), for the middlewares that
+ * rewrite with what a pattern captured (replacePathRegex, stripPrefixRegex, redirectRegex).
+ */
+export function compileRe2Regexp(pattern: string, options: { ignoreCase?: boolean } = {}): RE2JS {
   try {
     return RE2JS.compile(pattern, options.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
   } catch (error) {

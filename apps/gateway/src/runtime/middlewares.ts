@@ -2,14 +2,19 @@
 
 import type { MiddlewareConfig } from '../config/dynamic-schema.ts';
 import type { LeasePool } from '../http/transport.ts';
+import { addPrefix } from '../middlewares/add-prefix.ts';
 import { basicAuth } from '../middlewares/basic-auth.ts';
 import { chain } from '../middlewares/chain.ts';
 import { forwardAuth } from '../middlewares/forward-auth.ts';
 import { headers } from '../middlewares/headers.ts';
 import type { KeyCache } from '../middlewares/jwt/key-sets.ts';
 import { jwt, keySourceId } from '../middlewares/jwt.ts';
+import { redirectRegex } from '../middlewares/redirect-regex.ts';
 import { redirectScheme } from '../middlewares/redirect-scheme.ts';
+import { replacePath } from '../middlewares/replace-path.ts';
+import { replacePathRegex } from '../middlewares/replace-path-regex.ts';
 import { stripPrefix } from '../middlewares/strip-prefix.ts';
+import { stripPrefixRegex } from '../middlewares/strip-prefix-regex.ts';
 import type { Middleware } from '../middlewares/types.ts';
 import type { AuthDecisionCounters } from '../observability/auth-decisions.ts';
 
@@ -52,5 +57,17 @@ export function createMiddleware(config: MiddlewareConfig, deps: MiddlewareDeps)
       return redirectScheme(config.options);
     case 'chain':
       return chain(deps.resolveChain(config.options.middlewares));
+    case 'addPrefix':
+      return addPrefix(config.options);
+    case 'replacePath':
+      return replacePath(config.options);
+    case 'replacePathRegex':
+      return replacePathRegex(config.options);
+    case 'stripPrefixRegex':
+      return stripPrefixRegex(config.options);
+    case 'redirectRegex':
+      return redirectRegex(config.options, {
+        onError: (error) => deps.onError(error, 'redirectRegex: the rewritten URL is invalid; answering 502'),
+      });
   }
 }
