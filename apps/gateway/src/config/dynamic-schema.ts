@@ -39,6 +39,18 @@ const regexp = refine(string({ nonEmpty: true }), (value) => {
   }
 });
 
+// Go's RE2 syntax, possibly empty (an empty pattern matches everywhere, as in Go); `trim` as Traefik trims
+// the patterns of replacePathRegex and stripPrefixRegex before compiling them.
+const re2Pattern = (options: { trim: boolean }) =>
+  refine(string(), (value) => {
+    try {
+      compileRe2(options.trim ? value.trim() : value);
+      return undefined;
+    } catch (error) {
+      return `invalid regular expression: ${(error as Error).message}`;
+    }
+  });
+
 const routerSchema = object(
   {
     rule: required(string({ nonEmpty: true })),
@@ -165,12 +177,21 @@ const stripPrefixSchema = object({
   forceSlash: boolean(),
 });
 
-const corsAndMore = `${notYet} (only custom headers and the simple security headers are)`;
-
 const headersSchema = object(
   {
     customRequestHeaders: record(string()),
     customResponseHeaders: record(string()),
+    accessControlAllowCredentials: boolean(),
+    accessControlAllowHeaders: list(string()),
+    accessControlAllowMethods: list(string()),
+    accessControlAllowOriginList: list(string()),
+    accessControlAllowOriginListRegex: list(re2Pattern({ trim: false })),
+    accessControlExposeHeaders: list(string()),
+    accessControlMaxAge: integer(),
+    addVaryHeader: boolean(),
+    allowedHosts: list(string()),
+    hostsProxyHeaders: list(string()),
+    sslProxyHeaders: record(string()),
     frameDeny: boolean(),
     customFrameOptionsValue: string(),
     contentTypeNosniff: boolean(),
@@ -178,12 +199,14 @@ const headersSchema = object(
     customBrowserXSSValue: string(),
     contentSecurityPolicy: string(),
     contentSecurityPolicyReportOnly: string(),
+    publicKey: string(),
     referrerPolicy: string(),
     permissionsPolicy: string(),
     stsSeconds: integer({ min: 0 }),
     stsIncludeSubdomains: boolean(),
     stsPreload: boolean(),
     forceSTSHeader: boolean(),
+    isDevelopment: boolean(),
   },
   {
     ignored: Object.fromEntries(
@@ -191,23 +214,6 @@ const headersSchema = object(
         k,
         'deprecated and without effect in Traefik v3, ignored',
       ]),
-    ),
-    unsupported: Object.fromEntries(
-      [
-        'accessControlAllowCredentials',
-        'accessControlAllowHeaders',
-        'accessControlAllowMethods',
-        'accessControlAllowOriginList',
-        'accessControlAllowOriginListRegex',
-        'accessControlExposeHeaders',
-        'accessControlMaxAge',
-        'addVaryHeader',
-        'allowedHosts',
-        'hostsProxyHeaders',
-        'sslProxyHeaders',
-        'publicKey',
-        'isDevelopment',
-      ].map((k) => [k, corsAndMore]),
     ),
   },
 );
@@ -219,18 +225,6 @@ const redirectSchemeSchema = object({
   port: string(),
   permanent: withDefault(boolean(), false),
 });
-
-// Go's RE2 syntax, possibly empty (an empty pattern matches everywhere, as in Go); `trim` as Traefik trims
-// the patterns of replacePathRegex and stripPrefixRegex before compiling them.
-const re2Pattern = (options: { trim: boolean }) =>
-  refine(string(), (value) => {
-    try {
-      compileRe2(options.trim ? value.trim() : value);
-      return undefined;
-    } catch (error) {
-      return `invalid regular expression: ${(error as Error).message}`;
-    }
-  });
 
 const addPrefixSchema = object({ prefix: required(string({ nonEmpty: true })) });
 
