@@ -5,6 +5,7 @@
  */
 
 import { compileRe2 } from '../rules/re2.ts';
+import { type CachedForwardAuthConfig, cachedForwardAuthSchema } from './forward-auth-cache-schema.ts';
 import { type JwtConfig, jwtSchema } from './jwt-schema.ts';
 import { findKey, isRawMap } from './raw.ts';
 import {
@@ -295,13 +296,16 @@ export type BuiltinMiddlewareConfig =
  * A middleware this gateway has and Traefik has not, written as a plugin (`plugin: { <name>: {...} }`) so the
  * same file still parses under Traefik. Its type is the plugin's name, as Traefik's API reports plugins.
  */
-export type PluginMiddlewareConfig = { type: 'jwt'; plugin: true; options: JwtConfig };
+export type PluginMiddlewareConfig =
+  | { type: 'jwt'; plugin: true; options: JwtConfig }
+  | { type: 'cachedForwardAuth'; plugin: true; options: CachedForwardAuthConfig };
 
 /** A middleware's type and its validated options. */
 export type MiddlewareConfig = BuiltinMiddlewareConfig | PluginMiddlewareConfig;
 
 const pluginSchemas: { readonly [T in PluginMiddlewareConfig['type']]: Schema<unknown> } = {
   jwt: jwtSchema,
+  cachedForwardAuth: cachedForwardAuthSchema(forwardAuthSchema),
 };
 
 const middlewareSchemas: { readonly [T in BuiltinMiddlewareConfig['type']]: Schema<unknown> } = {

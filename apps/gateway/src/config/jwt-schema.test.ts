@@ -147,7 +147,7 @@ describe('jwt plugin options', () => {
       return result.ok ? [] : result.errors;
     };
     assert.deepEqual(errors({ plugin: { rewrite: {} } }), [
-      `${path}.plugin: unknown plugin "rewrite" (this gateway has: jwt)`,
+      `${path}.plugin: unknown plugin "rewrite" (this gateway has: jwt, cachedForwardAuth)`,
     ]);
     assert.deepEqual(errors({ plugin: { jwt: base, other: {} } }), [
       `${path}.plugin: a plugin middleware needs exactly one plugin, got 2 (jwt, other)`,

@@ -21,6 +21,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { ForwardAuthConfig } from '../config/dynamic-schema.ts';
+import type { ForwardAuthCacheConfig } from '../config/forward-auth-cache-schema.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { forwardedPort, isForwardedHeader } from '../http/forwarded.ts';
 import { canonicalHeaderName } from '../http/headers.ts';
@@ -32,7 +33,9 @@ import {
   outgoingResponseHeaders,
 } from '../http/hop-by-hop.ts';
 import type { LeasePool } from '../http/transport.ts';
-import { compileRe2 } from '../rules/re2.ts';
+import { compileRe2, type Re2Pattern } from '../rules/re2.ts';
+import { type CachePolicy, cacheLifetime } from './auth/cache-policy.ts';
+import { DecisionCache } from './auth/decision-cache.ts';
 import type { Middleware } from './types.ts';
 
 /** What forwardAuth needs besides its config. */
@@ -58,8 +61,14 @@ interface AuthAnswer {
 /** undici's code for a body over the pool's `maxResponseSize` (`ResponseExceededMaxSizeError`). */
 const BODY_TOO_LARGE = 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
 
-/** Builds a forwardAuth middleware; the auth server's pool is leased now. */
-export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): Middleware {
+/**
+ * Builds a forwardAuth middleware; the auth server's pool is leased now. With `cache` (the `cachedForwardAuth`
+ * plugin), decisions are reused as `auth/cache-policy.ts` allows, each middleware build with its own cache.
+ */
+export function forwardAuth(
+  options: ForwardAuthConfig & { readonly cache?: ForwardAuthCacheConfig | undefined },
+  deps: ForwardAuthDeps,
+): Middleware {
   const address = new URL(options.address);
   const authPath = `${address.pathname}${address.search}`;
   // The timeout is the pool's: the auth server must send its headers, and then each part of its (small) body,
@@ -103,9 +112,13 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
           ? (name) => allowed.has(name) || isForwardedHeader(name)
           : (name) => allowed.has(name);
   const method = options.preserveRequestMethod ? undefined : 'GET';
+  const cache = options.cache === undefined ? undefined : decisionCache(options, copied, copiedRegex);
 
-  const ask = (exchange: Exchange, body: Buffer | undefined): Promise<AuthAnswer> => {
-    const headers = authRequestHeaders(exchange, mode, keep, address.host);
+  const ask = (
+    exchange: Exchange,
+    headers: Record<string, string | string[]>,
+    body: Buffer | undefined,
+  ): Promise<AuthAnswer> => {
     if (body !== undefined) headers['content-length'] = String(body.length);
     return new Promise((resolve, reject) => {
       pool.dispatch(
@@ -126,24 +139,30 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
         return;
       }
     }
-    let answer: AuthAnswer;
-    try {
-      answer = await ask(exchange, body);
-    } catch (error) {
-      if (exchange.clientGone) {
-        exchange.res.statusCode = 499;
-        exchange.res.destroy();
+    let answer: AuthAnswer | undefined;
+    const headers = authRequestHeaders(exchange, mode, keep, address.host);
+    const key = cache?.keyOf(exchange, headers);
+    if (key !== undefined) answer = cache?.get(key);
+    if (answer === undefined) {
+      try {
+        answer = await ask(exchange, headers, body);
+        if (key !== undefined) cache?.offer(key, answer);
+      } catch (error) {
+        if (exchange.clientGone) {
+          exchange.res.statusCode = 499;
+          exchange.res.destroy();
+          return;
+        }
+        decisions?.error.inc();
+        // An auth answer over maxResponseBodySize never lets the request through, whatever its status.
+        if ((error as { code?: unknown }).code === BODY_TOO_LARGE) {
+          exchange.send(401, '');
+          return;
+        }
+        deps.onError?.(error);
+        exchange.send(500, '');
         return;
       }
-      decisions?.error.inc();
-      // An auth answer over maxResponseBodySize never lets the request through, whatever its status.
-      if ((error as { code?: unknown }).code === BODY_TOO_LARGE) {
-        exchange.send(401, '');
-        return;
-      }
-      deps.onError?.(error);
-      exchange.send(500, '');
-      return;
     }
 
     if (userHeader !== undefined) {
@@ -178,6 +197,50 @@ export function forwardAuth(options: ForwardAuthConfig, deps: ForwardAuthDeps): 
     }
     if (authCookies.size > 0) addAuthCookies(exchange, answer.headers['set-cookie'], authCookies);
     return next(exchange);
+  };
+}
+
+/** The decisions a `cachedForwardAuth` middleware reuses. */
+interface AnswerCache {
+  /** The key of this exchange's decision, from the key headers of its auth request (and its method). */
+  keyOf(exchange: Exchange, authHeaders: Readonly<Record<string, string | string[]>>): string;
+  get(key: string): AuthAnswer | undefined;
+  /** Keeps `answer` for as long as the policy allows, if at all. */
+  offer(key: string, answer: AuthAnswer): void;
+}
+
+function decisionCache(
+  options: ForwardAuthConfig & { readonly cache?: ForwardAuthCacheConfig | undefined },
+  copied: readonly string[],
+  copiedRegex: Re2Pattern | undefined,
+): AnswerCache | undefined {
+  const config = options.cache;
+  if (config === undefined) return undefined;
+  const keyNames = config.key.map((name) => name.toLowerCase());
+  const store = new DecisionCache<AuthAnswer>(config.maxEntries);
+  const copiedNames = new Set(copied);
+  const policy: CachePolicy = {
+    ttl: config.ttl,
+    negativeTtl: config.negativeTtl,
+    key: new Set(keyNames),
+    copied: (name) => copiedNames.has(name) || (copiedRegex?.test(canonicalHeaderName(name)) ?? false),
+  };
+  // With preserveRequestMethod the auth server sees the method, so the decision may depend on it.
+  const withMethod = options.preserveRequestMethod;
+  return {
+    keyOf(exchange, authHeaders) {
+      const values = keyNames.map((name) => authHeaders[name] ?? null);
+      return store.keyOf(JSON.stringify(withMethod ? [exchange.method, values] : values));
+    },
+    get: (key) => store.get(key),
+    offer(key, answer) {
+      const lifetime = cacheLifetime(answer, policy);
+      if (lifetime <= 0) return;
+      // Without the auth server's Date, so each reuse of a denial gets a fresh one; the body is copied out of
+      // the socket's read buffer, which it would otherwise keep alive.
+      const { date: _date, ...headers } = answer.headers;
+      store.set(key, { status: answer.status, headers, body: Buffer.from(answer.body) }, lifetime);
+    },
   };
 }
 

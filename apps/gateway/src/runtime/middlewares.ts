@@ -35,6 +35,7 @@ export interface MiddlewareDeps {
 export function createMiddleware(config: MiddlewareConfig, deps: MiddlewareDeps): Middleware {
   switch (config.type) {
     case 'forwardAuth':
+    case 'cachedForwardAuth':
       return forwardAuth(config.options, {
         lease: deps.lease,
         onError: (error) =>
