@@ -227,6 +227,49 @@ const redirectSchemeSchema = object({
   permanent: withDefault(boolean(), false),
 });
 
+// How Traefik picks the client address (ipAllowList, rateLimit, inFlightReq): see middlewares/client-ip.ts.
+const ipStrategySchema = object({
+  depth: integer({ min: 0 }),
+  excludedIPs: list(string()),
+  ipv6Subnet: integer(),
+});
+
+const sourceCriterionSchema = object({
+  ipStrategy: ipStrategySchema,
+  requestHeaderName: string(),
+  requestHost: boolean(),
+});
+
+const ipAllowListSchema = object({
+  sourceRange: withDefault(list(string()), []),
+  ipStrategy: ipStrategySchema,
+  rejectStatusCode: withDefault(integer(), 0),
+});
+
+const ipWhiteListSchema = object({
+  sourceRange: withDefault(list(string()), []),
+  ipStrategy: ipStrategySchema,
+});
+
+const inFlightReqSchema = object({
+  amount: withDefault(integer({ min: 0 }), 0),
+  sourceCriterion: sourceCriterionSchema,
+});
+
+const rateLimitSchema = object(
+  {
+    average: withDefault(integer(), 0),
+    period: withDefault(duration(), 1000),
+    burst: withDefault(integer(), 1),
+    sourceCriterion: sourceCriterionSchema,
+  },
+  {
+    unsupported: {
+      redis: `a Redis-backed rateLimit is ${notYet} (buckets are kept in memory, per gateway)`,
+    },
+  },
+);
+
 const addPrefixSchema = object({ prefix: required(string({ nonEmpty: true })) });
 
 const replacePathSchema = object({ path: withDefault(string(), '') });
@@ -275,6 +318,16 @@ export type ReplacePathRegexConfig = Infer<typeof replacePathRegexSchema>;
 export type StripPrefixRegexConfig = Infer<typeof stripPrefixRegexSchema>;
 /** `redirectRegex` middleware options. */
 export type RedirectRegexConfig = Infer<typeof redirectRegexSchema>;
+/** `ipStrategy` of ipAllowList and of a `sourceCriterion`. */
+export type IpStrategyConfig = Infer<typeof ipStrategySchema>;
+/** `sourceCriterion` of rateLimit and inFlightReq. */
+export type SourceCriterionConfig = Infer<typeof sourceCriterionSchema>;
+/** `ipAllowList` (and the deprecated `ipWhiteList`) middleware options. */
+export type IpAllowListConfig = Infer<typeof ipAllowListSchema>;
+/** `inFlightReq` middleware options. */
+export type InFlightReqConfig = Infer<typeof inFlightReqSchema>;
+/** `rateLimit` middleware options (period in ms). */
+export type RateLimitConfig = Infer<typeof rateLimitSchema>;
 
 export type { JwtConfig } from './jwt-schema.ts';
 
@@ -290,7 +343,11 @@ export type BuiltinMiddlewareConfig =
   | { type: 'replacePath'; options: ReplacePathConfig }
   | { type: 'replacePathRegex'; options: ReplacePathRegexConfig }
   | { type: 'stripPrefixRegex'; options: StripPrefixRegexConfig }
-  | { type: 'redirectRegex'; options: RedirectRegexConfig };
+  | { type: 'redirectRegex'; options: RedirectRegexConfig }
+  | { type: 'ipAllowList'; options: IpAllowListConfig }
+  | { type: 'ipWhiteList'; options: Infer<typeof ipWhiteListSchema> }
+  | { type: 'inFlightReq'; options: InFlightReqConfig }
+  | { type: 'rateLimit'; options: RateLimitConfig };
 
 /**
  * A middleware this gateway has and Traefik has not, written as a plugin (`plugin: { <name>: {...} }`) so the
@@ -320,6 +377,10 @@ const middlewareSchemas: { readonly [T in BuiltinMiddlewareConfig['type']]: Sche
   replacePathRegex: replacePathRegexSchema,
   stripPrefixRegex: stripPrefixRegexSchema,
   redirectRegex: redirectRegexSchema,
+  ipAllowList: ipAllowListSchema,
+  ipWhiteList: ipWhiteListSchema,
+  inFlightReq: inFlightReqSchema,
+  rateLimit: rateLimitSchema,
 };
 
 // Traefik's other middleware types, so the error says "not supported" rather than "unknown".
@@ -331,11 +392,7 @@ const traefikMiddlewares = [
   'digestAuth',
   'errors',
   'grpcWeb',
-  'inFlightReq',
-  'ipAllowList',
-  'ipWhiteList',
   'passTLSClientCert',
-  'rateLimit',
   'retry',
 ];
 

@@ -7,8 +7,11 @@ import { basicAuth } from '../middlewares/basic-auth.ts';
 import { chain } from '../middlewares/chain.ts';
 import { forwardAuth } from '../middlewares/forward-auth.ts';
 import { headers } from '../middlewares/headers.ts';
+import { inFlightReq } from '../middlewares/in-flight-req.ts';
+import { ipAllowList } from '../middlewares/ip-allow-list.ts';
 import type { KeyCache } from '../middlewares/jwt/key-sets.ts';
 import { jwt, keySourceId } from '../middlewares/jwt.ts';
+import { rateLimit } from '../middlewares/rate-limit.ts';
 import { redirectRegex } from '../middlewares/redirect-regex.ts';
 import { redirectScheme } from '../middlewares/redirect-scheme.ts';
 import { replacePath } from '../middlewares/replace-path.ts';
@@ -70,5 +73,13 @@ export function createMiddleware(config: MiddlewareConfig, deps: MiddlewareDeps)
       return redirectRegex(config.options, {
         onError: (error) => deps.onError(error, 'redirectRegex: the rewritten URL is invalid; answering 502'),
       });
+    case 'ipAllowList':
+      return ipAllowList(config.options);
+    case 'ipWhiteList':
+      return ipAllowList({ ...config.options, rejectStatusCode: 0 });
+    case 'inFlightReq':
+      return inFlightReq(config.options);
+    case 'rateLimit':
+      return rateLimit(config.options);
   }
 }
