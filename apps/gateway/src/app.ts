@@ -22,10 +22,11 @@ import { FileProvider } from './providers/file.ts';
 import { type BuildOptions, buildRuntime, type Runtime } from './runtime/build.ts';
 import { createDispatcher } from './runtime/dispatch.ts';
 import { qualify } from './runtime/names.ts';
-import { Reloader, type ReloadResult } from './runtime/reloader.ts';
+import { type ConfigSource, Reloader, type ReloadResult } from './runtime/reloader.ts';
 import { RuntimeSlot } from './runtime/slot.ts';
 import { PoolRegistry } from './services/pools.ts';
 import { CertificateApplier } from './tls/apply.ts';
+import type { PemCertificate } from './tls/default-certificate.ts';
 
 export type { ReloadResult } from './runtime/reloader.ts';
 
@@ -39,6 +40,15 @@ export interface GatewayOptions {
   readonly logger?: Logger;
   /** Where access-log lines go. Default: `accessLog.filePath`, else stdout. */
   readonly accessLogSink?: LineSink;
+  /**
+   * Where the dynamic configuration comes from, instead of `providers.file` (a worker gets it from the primary,
+   * which reads and watches the files: cluster/worker.ts). Nothing is watched then; `reload()` loads from it.
+   */
+  readonly source?: ConfigSource;
+  /** The self-signed default certificate, instead of one generated here (so every worker serves the same). */
+  readonly defaultCertificate?: PemCertificate;
+  /** Which entrypoints this process listens on. Default: every one. */
+  readonly listens?: (entryPoint: string) => boolean;
 }
 
 /** A gateway built from a static configuration. */
@@ -57,6 +67,8 @@ export interface Gateway {
   url(entryPoint: string): string;
   /** Resolves after the next reload attempt finishes (tests use it to wait for the watcher). */
   nextReload(): Promise<ReloadResult>;
+  /** The Prometheus metrics, when `metrics.prometheus` is set. */
+  readonly metrics: GatewayMetrics | undefined;
 }
 
 /** Builds a gateway without listening. */
@@ -125,22 +137,26 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
     metrics,
   });
-  const servers = createEntryPoints(config, { dispatch, metrics, logger });
+  const listens = options.listens ?? (() => true);
+  const servers = createEntryPoints(config, { dispatch, metrics, logger }).filter((server) =>
+    listens(server.name),
+  );
   const certificates = new CertificateApplier(
     servers.filter((server) => server.tls),
     logger,
   );
 
-  const provider = fileConfig
-    ? new FileProvider({
-        directory: fileConfig.directory,
-        filename: fileConfig.filename,
-        env,
-        throttleMs: config.providers.providersThrottleDuration,
-      })
-    : undefined;
+  const provider =
+    fileConfig && options.source === undefined
+      ? new FileProvider({
+          directory: fileConfig.directory,
+          filename: fileConfig.filename,
+          env,
+          throttleMs: config.providers.providersThrottleDuration,
+        })
+      : undefined;
   const reloader = new Reloader({
-    source: provider,
+    source: options.source ?? provider,
     logger,
     logRenderedTemplates: fileConfig?.debugLogGeneratedTemplate,
     onOutcome: (outcome) => history.record(outcome),
@@ -161,7 +177,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     async start() {
-      await certificates.generateDefault();
+      await certificates.generateDefault(options.defaultCertificate);
       await reload();
       certificates.applyDefaultIfNone();
       await Promise.all(servers.map((server) => server.listen()));
@@ -211,6 +227,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     nextReload() {
       return reloader.nextReload();
     },
+    metrics,
   };
 }
 

@@ -4,8 +4,11 @@
  * one exits at once). `node src/main.ts --configFile gateway.yml`; `cli.ts` is the same as an npm bin.
  */
 
+import cluster from 'node:cluster';
 import packageJson from '../package.json' with { type: 'json' };
 import { createGateway } from './app.ts';
+import { type Primary, startPrimary } from './cluster/primary.ts';
+import { runWorker } from './cluster/worker.ts';
 import { loadStaticConfig } from './config/static-sources.ts';
 import { StaticConfigError } from './errors.ts';
 import { abandonStdout, createLogger, logDestination } from './observability/logger.ts';
@@ -50,6 +53,11 @@ export async function main(
     env.LOG_LEVEL ?? config.log?.level,
     logFile ? logDestination(logFile) : undefined,
   );
+  if (cluster.isWorker) {
+    // The primary has logged the static configuration and its warnings already.
+    await runWorker({ config, env, logger });
+    return;
+  }
   for (const warning of loaded.warnings) logger.warn({ configFile: loaded.configFile }, warning);
   logger.info(
     {
@@ -60,14 +68,22 @@ export async function main(
     'static configuration loaded',
   );
 
-  const gateway = createGateway({ config, env, logger });
-  const started = gateway.start();
+  // One process serves, or (workers: N) a primary feeds N worker processes that serve.
+  let primary: Primary | undefined;
+  const gateway = config.workers > 1 ? undefined : createGateway({ config, env, logger });
+  const started: Promise<unknown> = gateway
+    ? gateway.start()
+    : startPrimary({ config, env, logger }).then((running) => {
+        primary = running;
+      });
+  const stopServing = () => (gateway ? gateway.stop() : (primary?.stop() ?? Promise.resolve()));
 
   // Signals may come while the gateway is still starting: stopping then waits for the start to settle.
   let stopping = false;
   const stop = (reason: string) => {
     if (stopping) {
       logger.warn(`${reason} again: exiting now`);
+      primary?.kill();
       logger.flush();
       process.exit(1);
     }
@@ -75,7 +91,7 @@ export async function main(
     logger.info(`${reason}: stopping gracefully`);
     started
       .catch(() => {})
-      .then(() => gateway.stop())
+      .then(stopServing)
       .then(
         () => process.exit(0),
         (error: unknown) => {
@@ -91,6 +107,7 @@ export async function main(
   if (typeof process.send === 'function') {
     const supervisorGone = () => {
       abandonStdout();
+      primary?.abandonStdout();
       stop('supervisor gone');
     };
     if (process.connected) process.once('disconnect', supervisorGone);
@@ -103,14 +120,14 @@ export async function main(
     if (stopping) return;
     logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
     logger.flush();
-    await gateway.stop().catch(() => {});
+    await stopServing().catch(() => {});
     process.exitCode = 1;
     return;
   }
 
   process.on('SIGHUP', () => {
     logger.info('SIGHUP: reloading the dynamic configuration');
-    void gateway.reload();
+    void (gateway ? gateway.reload() : primary?.reload());
   });
 }
 

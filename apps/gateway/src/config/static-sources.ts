@@ -1,6 +1,6 @@
 /**
  * Where the static configuration comes from: the `--configFile` YAML, its static extensions file (below),
- * `--a.b.c=value` flags and the `GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS` and `GATEWAY_ADMIN_PUBLIC` variables. Traefik makes these sources
+ * `--a.b.c=value` flags and the `GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS`, `GATEWAY_ADMIN_PUBLIC` and `GATEWAY_WORKERS` variables. Traefik makes these sources
  * mutually exclusive; here flags and variables override the files, so tests and the launcher can move ports
  * without editing them. Precedence: file < extensions file < environment < flags.
  *
@@ -144,7 +144,7 @@ const entryPointVariable = /^GATEWAY_ENTRYPOINTS_(.+)_ADDRESS$/;
 
 /**
  * `GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS=:9000` → `entryPoints.<name>.address` (NAME matches case-insensitively);
- * `GATEWAY_ADMIN_PUBLIC=true` → `api.allowPublicAddress`.
+ * `GATEWAY_ADMIN_PUBLIC=true` → `api.allowPublicAddress`; `GATEWAY_WORKERS=2` → `workers`.
  */
 function environmentOverrides(env: StaticSources['env'], known: RawMap): RawMap {
   const out: RawMap = {};
@@ -161,5 +161,7 @@ function environmentOverrides(env: StaticSources['env'], known: RawMap): RawMap 
   if (adminPublic !== undefined && isRawMap(getIn(known, ['api']))) {
     setIn(out, ['api', 'allowPublicAddress'], adminPublic);
   }
+  if (env.GATEWAY_WORKERS !== undefined && env.GATEWAY_WORKERS !== '')
+    setIn(out, ['workers'], env.GATEWAY_WORKERS);
   return out;
 }

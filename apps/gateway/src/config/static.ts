@@ -193,6 +193,9 @@ const staticSchema = object(
       { unknownKeys: 'warning' },
     ),
     accessLog: accessLogSchema,
+    // Ours (static extensions file, --workers or GATEWAY_WORKERS): processes serving the entrypoints, as nginx's
+    // worker_processes (cluster/primary.ts).
+    workers: withDefault(integer({ min: 1, max: 64 }), 1),
     log: object({
       level: oneOf(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'PANIC']),
       format: oneOf(['common', 'json']),

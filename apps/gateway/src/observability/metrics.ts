@@ -126,15 +126,23 @@ export class GatewayMetrics {
   readonly #routers: RequestMetrics<'code' | 'method' | 'protocol' | 'router' | 'service'> | undefined;
   readonly #services: RequestMetrics<'code' | 'method' | 'protocol' | 'service'> | undefined;
   #routerService: ((router: string) => string | undefined) | undefined;
+  #render: (() => Promise<{ body: string; contentType: string }>) | undefined;
 
   constructor(options: MetricsOptions = {}) {
     const buckets = [...(options.buckets ?? [0.1, 0.3, 1.2, 5])];
     const registers = [this.registry];
-    this.#reloads = new Counter({ name: 'traefik_config_reloads_total', help: 'Config reloads', registers });
+    // With workers, each applies every configuration: their sum would count each load N times.
+    this.#reloads = new Counter({
+      name: 'traefik_config_reloads_total',
+      help: 'Config reloads',
+      registers,
+      aggregator: 'max',
+    });
     this.#lastReload = new Gauge({
       name: 'traefik_config_last_reload_success',
       help: 'Last config reload success',
       registers,
+      aggregator: 'max',
     });
     this.#connections = new Gauge({
       name: 'traefik_open_connections',
@@ -236,6 +244,12 @@ export class GatewayMetrics {
 
   /** The exposition text and its content type. */
   async render(): Promise<{ body: string; contentType: string }> {
+    if (this.#render !== undefined) return this.#render();
     return { body: await this.registry.metrics(), contentType: this.registry.contentType };
+  }
+
+  /** Makes `/metrics` serve what `render` gives instead of this registry (every worker's, summed). */
+  useRenderer(render: () => Promise<{ body: string; contentType: string }>): void {
+    this.#render = render;
   }
 }

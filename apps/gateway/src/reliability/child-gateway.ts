@@ -32,6 +32,8 @@ export interface ChildGateway {
   liveAfterGc(): Promise<number>;
   /** Resolves with the exit code once the process has exited. */
   readonly exited: Promise<number | null>;
+  /** The folder of the dynamic files (`providers.file.directory`, watched). */
+  readonly dynamicDir: string;
   /** Stops the process (SIGKILL if it is still running) and removes its files. */
   close(): Promise<void>;
 }
@@ -48,6 +50,10 @@ export interface ChildGatewayOptions {
   readonly nodeArgs?: readonly string[];
   /** Preload heap-probe.ts, for {@link ChildGateway.liveAfterGc}. */
   readonly heapProbe?: boolean;
+  /** More gateway arguments (e.g. `--workers=2`). */
+  readonly args?: readonly string[];
+  /** How many "entrypoint listening" lines mean started (default 2: web and traefik, one process). */
+  readonly listeningLines?: number;
 }
 
 /** Starts `gateway --configFile <tmp>/gateway.yml` and waits until both entrypoints listen. */
@@ -79,7 +85,14 @@ ${options.staticExtra ?? ''}
     : [];
   const child = spawn(
     process.execPath,
-    [...probe, ...(options.nodeArgs ?? []), cli, '--configFile', join(dir, 'gateway.yml')],
+    [
+      ...probe,
+      ...(options.nodeArgs ?? []),
+      cli,
+      '--configFile',
+      join(dir, 'gateway.yml'),
+      ...(options.args ?? []),
+    ],
     { env: { ...process.env, LOG_LEVEL: 'info' } },
   );
   const lines: Record<string, unknown>[] = [];
@@ -96,7 +109,8 @@ ${options.staticExtra ?? ''}
     }
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const listening = () => lines.filter((l) => l.msg === 'entrypoint listening').length === 2;
+  const listening = () =>
+    lines.filter((l) => l.msg === 'entrypoint listening').length >= (options.listeningLines ?? 2);
   const deadline = Date.now() + 20_000;
   while (!listening() && child.exitCode === null && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -139,6 +153,7 @@ ${options.staticExtra ?? ''}
       }
     },
     exited,
+    dynamicDir: join(dir, 'dynamic'),
     close,
   };
 }

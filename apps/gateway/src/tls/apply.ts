@@ -27,10 +27,13 @@ export class CertificateApplier {
     this.#logger = logger;
   }
 
-  /** Generates the self-signed default (only when there is an HTTPS entrypoint) and logs its fingerprint. */
-  async generateDefault(): Promise<void> {
+  /**
+   * Generates the self-signed default (only when there is an HTTPS entrypoint), or takes `given` (one made for
+   * every worker), and logs its fingerprint.
+   */
+  async generateDefault(given?: PemCertificate): Promise<void> {
     if (this.#targets.length === 0) return;
-    this.#generated = await generateDefaultCertificate();
+    this.#generated = given ?? (await generateDefaultCertificate());
     this.#logger.info(
       {
         entryPoints: this.#targets.map((target) => target.name),
