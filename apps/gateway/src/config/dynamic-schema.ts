@@ -270,6 +270,22 @@ const rateLimitSchema = object(
   },
 );
 
+const compressSchema = object({
+  excludedContentTypes: withDefault(list(string()), []),
+  includedContentTypes: withDefault(list(string()), []),
+  minResponseBodyBytes: withDefault(integer({ min: 0 }), 0),
+  encodings: withDefault(list(string()), ['gzip', 'br', 'zstd']),
+  defaultEncoding: withDefault(string(), ''),
+});
+
+const bufferingSchema = object({
+  maxRequestBodyBytes: withDefault(integer({ min: 0 }), 0),
+  memRequestBodyBytes: withDefault(integer({ min: 0 }), 1048576),
+  maxResponseBodyBytes: withDefault(integer({ min: 0 }), 0),
+  memResponseBodyBytes: withDefault(integer({ min: 0 }), 1048576),
+  retryExpression: withDefault(string(), ''),
+});
+
 const addPrefixSchema = object({ prefix: required(string({ nonEmpty: true })) });
 
 const replacePathSchema = object({ path: withDefault(string(), '') });
@@ -328,6 +344,10 @@ export type IpAllowListConfig = Infer<typeof ipAllowListSchema>;
 export type InFlightReqConfig = Infer<typeof inFlightReqSchema>;
 /** `rateLimit` middleware options (period in ms). */
 export type RateLimitConfig = Infer<typeof rateLimitSchema>;
+/** `compress` middleware options. */
+export type CompressConfig = Infer<typeof compressSchema>;
+/** `buffering` middleware options. */
+export type BufferingConfig = Infer<typeof bufferingSchema>;
 
 export type { JwtConfig } from './jwt-schema.ts';
 
@@ -347,7 +367,9 @@ export type BuiltinMiddlewareConfig =
   | { type: 'ipAllowList'; options: IpAllowListConfig }
   | { type: 'ipWhiteList'; options: Infer<typeof ipWhiteListSchema> }
   | { type: 'inFlightReq'; options: InFlightReqConfig }
-  | { type: 'rateLimit'; options: RateLimitConfig };
+  | { type: 'rateLimit'; options: RateLimitConfig }
+  | { type: 'compress'; options: CompressConfig }
+  | { type: 'buffering'; options: BufferingConfig };
 
 /**
  * A middleware this gateway has and Traefik has not, written as a plugin (`plugin: { <name>: {...} }`) so the
@@ -381,13 +403,13 @@ const middlewareSchemas: { readonly [T in BuiltinMiddlewareConfig['type']]: Sche
   ipWhiteList: ipWhiteListSchema,
   inFlightReq: inFlightReqSchema,
   rateLimit: rateLimitSchema,
+  compress: compressSchema,
+  buffering: bufferingSchema,
 };
 
 // Traefik's other middleware types, so the error says "not supported" rather than "unknown".
 const traefikMiddlewares = [
-  'buffering',
   'circuitBreaker',
-  'compress',
   'contentType',
   'digestAuth',
   'errors',

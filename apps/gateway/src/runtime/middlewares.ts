@@ -4,7 +4,9 @@ import type { MiddlewareConfig } from '../config/dynamic-schema.ts';
 import type { LeasePool } from '../http/transport.ts';
 import { addPrefix } from '../middlewares/add-prefix.ts';
 import { basicAuth } from '../middlewares/basic-auth.ts';
+import { buffering } from '../middlewares/buffering.ts';
 import { chain } from '../middlewares/chain.ts';
+import { compress } from '../middlewares/compress.ts';
 import { forwardAuth } from '../middlewares/forward-auth.ts';
 import { headers } from '../middlewares/headers.ts';
 import { inFlightReq } from '../middlewares/in-flight-req.ts';
@@ -81,5 +83,9 @@ export function createMiddleware(config: MiddlewareConfig, deps: MiddlewareDeps)
       return inFlightReq(config.options);
     case 'rateLimit':
       return rateLimit(config.options);
+    case 'compress':
+      return compress(config.options);
+    case 'buffering':
+      return buffering(config.options);
   }
 }
