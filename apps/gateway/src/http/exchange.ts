@@ -40,6 +40,11 @@ export interface ExchangeLog {
   /** When the upstream was asked (ns, `process.hrtime.bigint()`), for OriginDuration. */
   originStart?: bigint;
   originEnd?: bigint;
+  /**
+   * Why the upstream did not answer, when the proxy failed (an error `code` such as `ECONNREFUSED`): the retry
+   * middleware retries only failures that sent nothing upstream, as Traefik does.
+   */
+  upstreamError?: string;
 }
 
 /** Work that can be cancelled, such as an upstream request in flight (undici's dispatch controller). */

@@ -15,7 +15,7 @@ import {
   proxyHopHeaders,
   proxyHopSet,
 } from '../http/hop-by-hop.ts';
-import { statusText, upstreamErrorStatus } from './errors.ts';
+import { errorCode, statusText, upstreamErrorStatus } from './errors.ts';
 
 /** One upstream server, resolved at load time. */
 export interface Upstream {
@@ -152,6 +152,7 @@ function uploadOf(req: IncomingMessage): Readable {
 
 function fail(exchange: Exchange, error: unknown, options: ForwardOptions): void {
   exchange.log.originEnd = process.hrtime.bigint();
+  exchange.log.upstreamError = errorCode(error) ?? (error instanceof Error ? error.name : 'Error');
   const status = upstreamErrorStatus(error, exchange.clientGone || error instanceof ClientClosedError);
   if (status === 499) {
     // Nobody is listening; record the status for the access log.
