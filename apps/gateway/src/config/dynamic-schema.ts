@@ -286,6 +286,32 @@ const bufferingSchema = object({
   retryExpression: withDefault(string(), ''),
 });
 
+const retrySchema = object({
+  attempts: withDefault(integer(), 0),
+  initialInterval: withDefault(duration({ min: 0 }), 0),
+  timeout: withDefault(duration({ min: 0 }), 0),
+  maxRequestBodyBytes: withDefault(integer(), 2 * 1024 * 1024),
+  status: withDefault(list(string()), []),
+  disableRetryOnNetworkError: withDefault(boolean(), false),
+  retryNonIdempotentMethod: withDefault(boolean(), false),
+});
+
+const circuitBreakerSchema = object({
+  expression: withDefault(string(), ''),
+  checkPeriod: withDefault(duration({ min: 0 }), 100),
+  fallbackDuration: withDefault(duration({ min: 0 }), 10_000),
+  recoveryDuration: withDefault(duration({ min: 0 }), 10_000),
+  responseCode: withDefault(integer({ min: 100, max: 999 }), 503),
+});
+
+const errorsSchema = object({
+  status: withDefault(list(string()), []),
+  statusRewrites: record(integer({ min: 100, max: 999 })),
+  service: required(string({ nonEmpty: true })),
+  query: string(),
+  errorRequestHeaders: list(string({ nonEmpty: true })),
+});
+
 const addPrefixSchema = object({ prefix: required(string({ nonEmpty: true })) });
 
 const replacePathSchema = object({ path: withDefault(string(), '') });
@@ -348,6 +374,12 @@ export type RateLimitConfig = Infer<typeof rateLimitSchema>;
 export type CompressConfig = Infer<typeof compressSchema>;
 /** `buffering` middleware options. */
 export type BufferingConfig = Infer<typeof bufferingSchema>;
+/** `retry` middleware options (durations in ms). */
+export type RetryConfig = Infer<typeof retrySchema>;
+/** `circuitBreaker` middleware options (durations in ms). */
+export type CircuitBreakerConfig = Infer<typeof circuitBreakerSchema>;
+/** `errors` middleware options. */
+export type ErrorsConfig = Infer<typeof errorsSchema>;
 
 export type { JwtConfig } from './jwt-schema.ts';
 
@@ -369,7 +401,10 @@ export type BuiltinMiddlewareConfig =
   | { type: 'inFlightReq'; options: InFlightReqConfig }
   | { type: 'rateLimit'; options: RateLimitConfig }
   | { type: 'compress'; options: CompressConfig }
-  | { type: 'buffering'; options: BufferingConfig };
+  | { type: 'buffering'; options: BufferingConfig }
+  | { type: 'retry'; options: RetryConfig }
+  | { type: 'circuitBreaker'; options: CircuitBreakerConfig }
+  | { type: 'errors'; options: ErrorsConfig };
 
 /**
  * A middleware this gateway has and Traefik has not, written as a plugin (`plugin: { <name>: {...} }`) so the
@@ -405,18 +440,13 @@ const middlewareSchemas: { readonly [T in BuiltinMiddlewareConfig['type']]: Sche
   rateLimit: rateLimitSchema,
   compress: compressSchema,
   buffering: bufferingSchema,
+  retry: retrySchema,
+  circuitBreaker: circuitBreakerSchema,
+  errors: errorsSchema,
 };
 
 // Traefik's other middleware types, so the error says "not supported" rather than "unknown".
-const traefikMiddlewares = [
-  'circuitBreaker',
-  'contentType',
-  'digestAuth',
-  'errors',
-  'grpcWeb',
-  'passTLSClientCert',
-  'retry',
-];
+const traefikMiddlewares = ['contentType', 'digestAuth', 'grpcWeb', 'passTLSClientCert'];
 
 /** The outcome of validating one resource: the value, or the errors that disable it. */
 export type Validated<T> =

@@ -277,6 +277,11 @@ class RuntimeBuilder {
             this.#keySources.add(source);
             return this.#keySets.get(source);
           },
+          resolveService: (service) => {
+            const resolved = this.#serviceHandler(this.#qualify(service));
+            if (!resolved.ok) throw new Error(resolved.error);
+            return resolved.value;
+          },
           resolveChain: (names) =>
             names.map((member) => {
               const resolved = this.#resolveMiddleware(member, [...stack, qualified]);

@@ -1,12 +1,15 @@
 /** Turns one validated middleware config into a middleware (chains are resolved by the caller). */
 
 import type { MiddlewareConfig } from '../config/dynamic-schema.ts';
+import type { Handler } from '../http/handler.ts';
 import type { LeasePool } from '../http/transport.ts';
 import { addPrefix } from '../middlewares/add-prefix.ts';
 import { basicAuth } from '../middlewares/basic-auth.ts';
 import { buffering } from '../middlewares/buffering.ts';
 import { chain } from '../middlewares/chain.ts';
+import { circuitBreaker } from '../middlewares/circuit-breaker.ts';
 import { compress } from '../middlewares/compress.ts';
+import { errorPages } from '../middlewares/error-pages.ts';
 import { forwardAuth } from '../middlewares/forward-auth.ts';
 import { headers } from '../middlewares/headers.ts';
 import { inFlightReq } from '../middlewares/in-flight-req.ts';
@@ -18,6 +21,7 @@ import { redirectRegex } from '../middlewares/redirect-regex.ts';
 import { redirectScheme } from '../middlewares/redirect-scheme.ts';
 import { replacePath } from '../middlewares/replace-path.ts';
 import { replacePathRegex } from '../middlewares/replace-path-regex.ts';
+import { retry } from '../middlewares/retry.ts';
 import { stripPrefix } from '../middlewares/strip-prefix.ts';
 import { stripPrefixRegex } from '../middlewares/strip-prefix-regex.ts';
 import type { Middleware } from '../middlewares/types.ts';
@@ -28,6 +32,8 @@ export interface MiddlewareDeps {
   readonly lease: LeasePool;
   /** Resolves the members of a chain, by name, in order. */
   readonly resolveChain: (names: readonly string[]) => Middleware[];
+  /** Resolves a service by name (the errors middleware's pages); throws when it does not exist or is disabled. */
+  readonly resolveService: (name: string) => Handler;
   /** Reports a runtime failure of the middleware worth a log line. */
   readonly onError: (error: unknown, message: string) => void;
   /** The key cache of a `jwt` middleware's key source, kept across reloads. */
@@ -87,5 +93,11 @@ export function createMiddleware(config: MiddlewareConfig, deps: MiddlewareDeps)
       return compress(config.options);
     case 'buffering':
       return buffering(config.options);
+    case 'retry':
+      return retry(config.options);
+    case 'circuitBreaker':
+      return circuitBreaker(config.options);
+    case 'errors':
+      return errorPages(config.options, { service: deps.resolveService(config.options.service) });
   }
 }

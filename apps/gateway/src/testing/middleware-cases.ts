@@ -39,9 +39,12 @@ export interface CaseRequest {
   readonly tls?: boolean;
 }
 
-/** More of the dynamic configuration: extra services (by name → upstream URL) and raw routers. */
+/** More of the dynamic configuration: extra services and which case routers use them. */
 export interface CaseExtra {
-  readonly services?: Readonly<Record<string, string>>;
+  /** Service name → its server URLs (weighted round robin, in this order). */
+  readonly services?: Readonly<Record<string, string | readonly string[]>>;
+  /** Case name → the service its routers use instead of `echo`. */
+  readonly serviceOf?: Readonly<Record<string, string>>;
   /** Middlewares listed on a case's router before its own (by case name). */
   readonly before?: Readonly<Record<string, readonly string[]>>;
 }
@@ -60,14 +63,15 @@ function render(
     const router = {
       rule: `Header(\`X-Case\`, \`${name}\`)`,
       middlewares: [...(extra.before?.[name] ?? []), name],
-      service: 'echo',
+      service: extra.serviceOf?.[name] ?? 'echo',
     };
     routers[name] = { ...router, entryPoints: ['web'] };
     routersTls[`${name}-tls`] = { ...router, entryPoints: ['websecure'], tls: {} };
   }
   const services: Record<string, unknown> = { echo: { loadBalancer: { servers: [{ url: upstream }] } } };
-  for (const [name, url] of Object.entries(extra.services ?? {})) {
-    services[name] = { loadBalancer: { servers: [{ url }] } };
+  for (const [name, urls] of Object.entries(extra.services ?? {})) {
+    const list = typeof urls === 'string' ? [urls] : urls;
+    services[name] = { loadBalancer: { servers: list.map((url) => ({ url })) } };
   }
   return JSON.stringify({ http: { middlewares, routers: { ...routers, ...routersTls }, services } }, null, 1);
 }
