@@ -50,6 +50,11 @@ const knownKeys = [
   ...['redirectScheme', 'scheme', 'port', 'permanent', 'plugin', 'jwt', 'issuer', 'audiences', 'jwksUrl'],
   ...['discoveryUrl', 'algorithms', 'requiredClaims', 'claimHeaders', 'clockTolerance', 'cooldown'],
   ...['redirectRegex', 'rateLimit', 'ipAllowList', 'http', 'routers', 'services', 'certificates'],
+  ...['regex', 'replacement', 'prefix', 'path', 'sourceRange', 'ipStrategy', 'depth', 'excludedIPs'],
+  ...['sourceCriterion', 'requestHeaderName', 'requestHost', 'average', 'period', 'burst', 'amount'],
+  ...['accessControlAllowOriginList', 'accessControlAllowOriginListRegex', 'allowedHosts', 'isDevelopment'],
+  ...['encodings', 'minResponseBodyBytes', 'excludedContentTypes', 'maxRequestBodyBytes', 'retryExpression'],
+  ...['attempts', 'initialInterval', 'status', 'expression', 'checkPeriod', 'responseCode', 'query'],
 ];
 
 /** Names resources refer to each other by, so references sometimes resolve and sometimes loop. */
@@ -126,6 +131,18 @@ const middleware = fc.oneof(
         'chain',
         'redirectScheme',
         'rateLimit',
+        'addPrefix',
+        'replacePath',
+        'replacePathRegex',
+        'stripPrefixRegex',
+        'redirectRegex',
+        'ipAllowList',
+        'inFlightReq',
+        'compress',
+        'buffering',
+        'retry',
+        'circuitBreaker',
+        'errors',
       ),
       fc.dictionary(fc.constantFrom(...knownKeys), value, { maxKeys: 6 }),
     )
