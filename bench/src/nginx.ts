@@ -4,24 +4,64 @@ import { join } from 'node:path';
 
 /** Where nginx listens and what it fronts. */
 export interface NginxSetup {
-  dir: string;
-  port: number;
-  authUrl: string;
-  backendUrl: string;
+  readonly dir: string;
+  readonly port: number;
+  /** nginx's `worker_processes`. */
+  readonly workers: number;
+  /** The trivial auth server (accepts `Bearer foobar`). */
+  readonly trivialAuth: string;
+  /** The trivial auth server that accepts the bench's JWT as its token. */
+  readonly jwtAuth: string;
+  /** The trivial JSON backend. */
+  readonly trivialBackend: string;
+  /** forward-auth's `/auth` with the query the gateway's auth-pybackend middleware sends. */
+  readonly forwardAuth: string;
+  /** pybackend-ts. */
+  readonly pybackend: string;
 }
 
+/** The identity headers the gateway copies from forward-auth's answer (infra/gateway/dynamic/auth.yml). */
+const identityHeaders = ['X-Auth-User', 'X-Auth-Email', 'X-Auth-Roles', 'X-Auth-Client', 'X-Auth-Assertion'];
+
+const variable = (header: string) => header.toLowerCase().replaceAll('-', '_');
+
 /**
- * nginx doing what our gateway does for `/pybackend`: `auth_request` to forward-auth, the identity header copied
- * from the auth answer (and the client's own copy replaced), the prefix stripped, keep-alive pools to both upstreams.
- * One worker, no access log: the fairest match for one Node process.
+ * nginx doing what the gateway does on each bench path: `auth_request` to an auth server with the identity
+ * headers copied from its answer (replacing the client's own), the prefix stripped, keep-alive pools to every
+ * upstream. No access log: the gateway runs without one too.
  */
 export function nginxConfig(setup: NginxSetup): string {
-  const auth = new URL(setup.authUrl);
-  const backend = new URL(setup.backendUrl);
-  return `worker_processes 1;
+  const host = (url: string) => new URL(url).host;
+  const path = (url: string) => {
+    const u = new URL(url);
+    return `${u.pathname}${u.search}`;
+  };
+  const auth = (name: string, upstream: string, uri: string) => `
+    location = /_auth_${name} {
+      internal;
+      proxy_pass http://${upstream}${uri};
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header X-Forwarded-Method $request_method;
+      proxy_set_header X-Forwarded-Uri $request_uri;
+      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }`;
+  const location = (prefix: string, upstream: string, authName?: string, copied: string[] = []) => `
+    location ${prefix} {
+      ${authName ? `auth_request /_auth_${authName};` : ''}
+      ${copied.map((h) => `auth_request_set $${variable(h)} $upstream_http_${variable(h)};\n      proxy_set_header ${h} $${variable(h)};`).join('\n      ')}
+      rewrite ^${prefix}/?(.*)$ /$1 break;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_pass http://${upstream};
+    }`;
+  return `worker_processes ${setup.workers};
 daemon off;
 pid ${join(setup.dir, 'nginx.pid')};
-error_log stderr warn;
+error_log stderr error;
 events { worker_connections 1024; }
 http {
   access_log off;
@@ -30,29 +70,20 @@ http {
   fastcgi_temp_path ${setup.dir}/fastcgi;
   uwsgi_temp_path ${setup.dir}/uwsgi;
   scgi_temp_path ${setup.dir}/scgi;
-  upstream auth { server ${auth.host}; keepalive 64; }
-  upstream backend { server ${backend.host}; keepalive 64; }
+  upstream trivial_auth { server ${host(setup.trivialAuth)}; keepalive 64; }
+  upstream jwt_auth { server ${host(setup.jwtAuth)}; keepalive 64; }
+  upstream trivial_backend { server ${host(setup.trivialBackend)}; keepalive 64; }
+  upstream forward_auth { server ${host(setup.forwardAuth)}; keepalive 64; }
+  upstream pybackend { server ${host(setup.pybackend)}; keepalive 64; }
   server {
     listen 127.0.0.1:${setup.port};
-    location /pybackend {
-      auth_request /_auth;
-      auth_request_set $auth_user $upstream_http_x_auth_user;
-      proxy_set_header X-Auth-User $auth_user;
-      rewrite ^/pybackend/?(.*)$ /$1 break;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_pass http://backend;
-    }
-    location = /_auth {
-      internal;
-      proxy_pass http://auth${auth.pathname};
-      proxy_pass_request_body off;
-      proxy_set_header Content-Length "";
-      proxy_set_header X-Forwarded-Method $request_method;
-      proxy_set_header X-Forwarded-Uri $request_uri;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-    }
+    ${location('/fa', 'trivial_backend', 'trivial', ['X-Auth-User'])}
+    ${location('/plain', 'trivial_backend')}
+    ${location('/jwt', 'trivial_backend', 'jwt', ['X-Auth-User'])}
+    ${location('/pybackend', 'pybackend', 'stack', identityHeaders)}
+    ${auth('trivial', 'trivial_auth', path(setup.trivialAuth))}
+    ${auth('jwt', 'jwt_auth', path(setup.jwtAuth))}
+    ${auth('stack', 'forward_auth', path(setup.forwardAuth))}
   }
 }
 `;

@@ -17,13 +17,15 @@ import { run } from '../src/load/runner.ts';
 import { grpcTarget } from '../src/load/targets/grpc.ts';
 import { type AdderClient, createAdderClient } from '../src/proto/adder.ts';
 
-const DURATION_MS = Number(process.env.BENCH_DURATION_SEC ?? 2) * 1000;
+// `npm run bench -- --quick` (the root bench in under a minute): one round of 0.5 s, two cells.
+const QUICK = process.argv.includes('--quick');
+const DURATION_MS = Number(process.env.BENCH_DURATION_SEC ?? (QUICK ? 0.5 : 2)) * 1000;
 const WARMUP_MS = 500;
 // Client and server share two cores, so one run of a cell varies by tens of percent; alternating the two
 // clients over several rounds and taking medians keeps the ratio honest.
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONCURRENCY = [1, 8, 32];
-const CONNECTIONS = [1, 4];
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
+const CONCURRENCY = QUICK ? [1, 32] : [1, 8, 32];
+const CONNECTIONS = QUICK ? [1] : [1, 4];
 
 /** The minimal loop: `concurrency` callbacks chained back to back, latencies in a plain array. */
 async function bareLoop(target: string, concurrency: number, connections: number): Promise<Figures> {

@@ -7,7 +7,8 @@
  * routes in a worker thread, driven by an undici Pool with 4 connections, compared with the walkthrough's plumber
  * service (78 requests/s for 10-row requests; goal ≥ 20×, i.e. ≥ 1,600 requests/s).
  *
- * Env: SCORE_MODEL (default var/boston-rf.json, built by `npm run build`), BENCH_DURATION_SEC (default 4).
+ * Env: SCORE_MODEL (default var/boston-rf.json, built by `npm run build`), BENCH_DURATION_SEC (default 4, 1 with
+ * `--quick`).
  */
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -26,7 +27,9 @@ import { trainForest } from '../src/forest/train.ts';
 const appDir = resolve(import.meta.dirname, '..');
 const MODEL = resolve(appDir, process.env.SCORE_MODEL ?? 'var/boston-rf.json');
 const DATA = resolve(appDir, '../../data/boston.csv');
-const DURATION_MS = Number(process.env.BENCH_DURATION_SEC ?? 4) * 1000;
+// `npm run bench -- --quick` (the root bench in under a minute): 1 s per HTTP measure.
+const DURATION_MS =
+  Number(process.env.BENCH_DURATION_SEC ?? (process.argv.includes('--quick') ? 1 : 4)) * 1000;
 const PLUMBER_REQUESTS_PER_SEC = 78;
 const SIZES = [1, 10, 506] as const;
 const CONNECTIONS = 4;
