@@ -1,8 +1,7 @@
 /** addPrefix against the cases of Traefik's `pkg/middlewares/addprefix/add_prefix_test.go`. */
 
-import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type CaseGateway, startCases } from '../testing/middleware-cases.ts';
+import { assertForwarded, assertRefused, type CaseGateway, startCases } from '../testing/middleware-cases.ts';
 
 describe("addPrefix: Traefik's cases", () => {
   let gw: CaseGateway;
@@ -23,17 +22,10 @@ describe("addPrefix: Traefik's cases", () => {
     ['keeps the query', 'a', '/b?x=1', '/a/b?x=1'],
     ['the prefix is text: % and space are escaped', 'text', '/x', '/50%25%20off/x'],
   ] as const) {
-    it(desc, async () => {
-      assert.equal((await gw.send(name, path)).status, 200);
-      assert.equal(gw.lastReceived()?.url, url);
-    });
+    it(desc, () => assertForwarded(gw, name, path, url));
   }
 
   it('an empty prefix is refused (its router disabled)', async () => {
-    assert.equal((await gw.send('empty', '/x')).status, 404);
-    const info = (await fetch(`${gw.gw.admin}/api/http/middlewares/empty@file`).then((r) => r.json())) as {
-      error: string[];
-    };
-    assert.match(info.error.join(), /addPrefix\.prefix: must not be empty/);
+    await assertRefused(gw, 'empty', /addPrefix\.prefix: must not be empty/);
   });
 });

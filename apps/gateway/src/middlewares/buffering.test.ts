@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { startUpstream, type Upstream } from '../testing/harness.ts';
-import { type CaseGateway, startCases } from '../testing/middleware-cases.ts';
+import { assertRefused, type CaseGateway, startCases } from '../testing/middleware-cases.ts';
 
 describe('buffering', () => {
   let upstream: Upstream;
@@ -165,13 +165,7 @@ describe('buffering', () => {
     ['negative', /maxRequestBodyBytes: must be at least 0/],
   ] as const) {
     it(`refused at load: ${name}`, async () => {
-      assert.equal((await gw.send(name, '/')).status, 404);
-      const info = (await fetch(`${gw.gw.admin}/api/http/middlewares/${name}@file`).then((r) =>
-        r.json(),
-      )) as {
-        error: string[];
-      };
-      assert.match(info.error.join(), error);
+      await assertRefused(gw, name, error);
     });
   }
 });

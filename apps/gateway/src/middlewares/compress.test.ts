@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { brotliDecompressSync, gunzipSync, zstdDecompressSync } from 'node:zlib';
 import { request } from 'undici';
 import { startUpstream, type Upstream } from '../testing/harness.ts';
-import { type CaseGateway, startCases } from '../testing/middleware-cases.ts';
+import { assertRefused, type CaseGateway, startCases } from '../testing/middleware-cases.ts';
 
 const body = (size: number) => Buffer.from('a'.repeat(size));
 
@@ -241,13 +241,7 @@ describe("compress: Traefik's cases", () => {
     ['badType', /parsing excluded media type/],
   ] as const) {
     it(`refused at load: ${name}`, async () => {
-      assert.equal((await get(name)).status, 404);
-      const info = (await fetch(`${gw.gw.admin}/api/http/middlewares/${name}@file`).then((r) =>
-        r.json(),
-      )) as {
-        error: string[];
-      };
-      assert.match(info.error.join(), error);
+      await assertRefused(gw, name, error);
     });
   }
 });

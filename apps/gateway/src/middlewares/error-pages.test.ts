@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { STATUS_CODES } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { closedPort, startUpstream, type Upstream } from '../testing/harness.ts';
-import { type CaseGateway, startCases } from '../testing/middleware-cases.ts';
+import { assertRefused, type CaseGateway, startCases } from '../testing/middleware-cases.ts';
 
 type Page = { method: string; url: string; host: string; headers: Record<string, string>; body: string };
 
@@ -187,13 +187,7 @@ describe("errors: Traefik's cases", () => {
     ['badRange', /invalid status code range "5xx"/],
   ] as const) {
     it(`refused at load: ${name}`, async () => {
-      assert.equal((await send(name, 500)).status, 404);
-      const info = (await fetch(`${gw.gw.admin}/api/http/middlewares/${name}@file`).then((r) =>
-        r.json(),
-      )) as {
-        error: string[];
-      };
-      assert.match(info.error.join(), error);
+      await assertRefused(gw, name, error);
     });
   }
 });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startUpstream, type Upstream } from '../testing/harness.ts';
-import { type CaseGateway, startCases } from '../testing/middleware-cases.ts';
+import { assertRefused, type CaseGateway, startCases } from '../testing/middleware-cases.ts';
 
 const h = (config: Record<string, unknown>) => ({ headers: config });
 const preflightHeaders = {
@@ -393,13 +393,7 @@ describe("headers: Traefik's CORS, security and allowedHosts cases", () => {
 
   it('nothing configured (or only empty maps): refused, as Traefik does', async () => {
     for (const name of ['nothing', 'emptyMaps']) {
-      assert.equal((await gw.send(name, '/')).status, 404);
-      const info = (await fetch(`${gw.gw.admin}/api/http/middlewares/${name}@file`).then((r) =>
-        r.json(),
-      )) as {
-        error: string[];
-      };
-      assert.match(info.error.join(), /headers configuration not valid/);
+      await assertRefused(gw, name, /headers configuration not valid/);
     }
   });
 

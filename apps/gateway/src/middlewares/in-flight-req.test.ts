@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { eventually, type Reply, startUpstream, type Upstream } from '../testing/harness.ts';
-import { type CaseGateway, startCases } from '../testing/middleware-cases.ts';
+import { assertRefused, type CaseGateway, startCases } from '../testing/middleware-cases.ts';
 
 describe('inFlightReq', () => {
   let upstream: Upstream;
@@ -89,13 +89,7 @@ describe('inFlightReq', () => {
   });
 
   it('sourceCriterion fields are mutually exclusive', async () => {
-    assert.equal((await start('exclusive')).status, 404);
-    const info = (await fetch(`${gw.gw.admin}/api/http/middlewares/exclusive@file`).then((r) =>
-      r.json(),
-    )) as {
-      error: string[];
-    };
-    assert.match(info.error.join(), /requestHost and RequestHeaderName are mutually exclusive/);
+    await assertRefused(gw, 'exclusive', /requestHost and RequestHeaderName are mutually exclusive/);
   });
 
   it('a reload starts the counts from zero (the requests in flight finish on the old chain)', async () => {

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type CaseGateway, startCases } from '../testing/middleware-cases.ts';
+import { assertRefused, type CaseGateway, startCases } from '../testing/middleware-cases.ts';
 
 const allow = (config: Record<string, unknown>) => ({ ipAllowList: config });
 
@@ -89,13 +89,7 @@ describe("ipAllowList: Traefik's cases", () => {
     ['badSubnet', /invalid IPv6 subnet 500/],
   ] as const) {
     it(`refused at load: ${name}`, async () => {
-      assert.equal((await gw.send(name, '/')).status, 404);
-      const info = (await fetch(`${gw.gw.admin}/api/http/middlewares/${name}@file`).then((r) =>
-        r.json(),
-      )) as {
-        error: string[];
-      };
-      assert.match(info.error.join(), error);
+      await assertRefused(gw, name, error);
     });
   }
 });

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type CaseGateway, startCases } from '../testing/middleware-cases.ts';
+import { assertRefused, type CaseGateway, startCases } from '../testing/middleware-cases.ts';
 import { goDuration, rateOf, TokenBucket } from './rate-limit.ts';
 
 describe("rateLimit: Traefik's derived values", () => {
@@ -188,13 +188,7 @@ describe('rateLimit through a gateway', () => {
       ['exclusive', /iPStrategy and RequestHeaderName are mutually exclusive/],
       ['redis', /rateLimit\.redis: a Redis-backed rateLimit is not supported/],
     ] as const) {
-      assert.equal((await gw.send(name, '/')).status, 404);
-      const info = (await fetch(`${gw.gw.admin}/api/http/middlewares/${name}@file`).then((r) =>
-        r.json(),
-      )) as {
-        error: string[];
-      };
-      assert.match(info.error.join(), error);
+      await assertRefused(gw, name, error);
     }
   });
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { closedPort, startUpstream, type Upstream } from '../testing/harness.ts';
-import { type CaseGateway, startCases } from '../testing/middleware-cases.ts';
+import { assertRefused, type CaseGateway, startCases } from '../testing/middleware-cases.ts';
 
 describe("retry: Traefik's cases", () => {
   let upstream: Upstream;
@@ -199,13 +199,7 @@ describe("retry: Traefik's cases", () => {
     ['nothingToRetry', /requires at least HTTP status codes or retry on TCP/],
   ] as const) {
     it(`refused at load: ${name}`, async () => {
-      assert.equal((await gw.send(name, '/')).status, 404);
-      const info = (await fetch(`${gw.gw.admin}/api/http/middlewares/${name}@file`).then((r) =>
-        r.json(),
-      )) as {
-        error: string[];
-      };
-      assert.match(info.error.join(), error);
+      await assertRefused(gw, name, error);
     });
   }
 });

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { Agent, request as undiciRequest } from 'undici';
+import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
 import { createGateway, type Gateway } from '../app.ts';
 import { mergeRaw, type RawMap } from '../config/raw.ts';
 import { parseStaticConfig } from '../config/static.ts';
@@ -180,10 +180,16 @@ const agent = new Agent({ keepAliveTimeout: 1000 });
 /** Sends one request; redirects are not followed. */
 export async function send(
   url: string,
-  init: { method?: string; headers?: Record<string, string | string[]>; body?: string } = {},
+  init: {
+    method?: string;
+    headers?: Record<string, string | string[]>;
+    body?: string;
+    /** Another client (one that accepts the gateway's self-signed certificate, say). */
+    dispatcher?: Dispatcher;
+  } = {},
 ): Promise<Reply> {
   const response = await undiciRequest(url, {
-    dispatcher: agent,
+    dispatcher: init.dispatcher ?? agent,
     method: (init.method ?? 'GET') as 'GET',
     headers: init.headers,
     body: init.body,

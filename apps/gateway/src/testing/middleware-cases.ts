@@ -6,7 +6,8 @@
  * `websecure` one. Not a test file itself.
  */
 
-import { Agent, request } from 'undici';
+import assert from 'node:assert/strict';
+import { Agent } from 'undici';
 import {
   type Received,
   type Reply,
@@ -23,6 +24,8 @@ export interface CaseGateway {
   readonly upstream: Upstream;
   /** Sends a request to the router of case `name` (plain HTTP, or HTTPS with `tls`). */
   send(name: string, path: string, init?: CaseRequest): Promise<Reply>;
+  /** The errors the admin API reports for middleware `name`. */
+  middlewareErrors(name: string): Promise<string[]>;
   /** What the upstream received last. */
   lastReceived(): Received | undefined;
   /** Replaces the middlewares (a hot reload) and waits for it. */
@@ -103,22 +106,14 @@ export async function startCases(
   return {
     gw,
     upstream,
-    async send(name, path, init = {}) {
+    send(name, path, init = {}) {
       const headers = { ...init.headers, 'x-case': name };
       if (!init.tls) return send(`${gw.web}${path}`, { ...init, headers });
-      const response = await request(`${secure}${path}`, {
-        dispatcher: insecure,
-        method: (init.method ?? 'GET') as 'GET',
-        headers,
-        body: init.body,
-      });
-      const body = await response.body.text();
-      return {
-        status: response.statusCode,
-        headers: response.headers,
-        body,
-        json: <T>() => JSON.parse(body) as T,
-      };
+      return send(`${secure}${path}`, { ...init, headers, dispatcher: insecure });
+    },
+    async middlewareErrors(name) {
+      const response = await fetch(`${gw.admin}/api/http/middlewares/${name}@file`);
+      return ((await response.json()) as { error?: string[] }).error ?? [];
     },
     lastReceived: () => upstream.received.at(-1),
     async replace(next, extra) {
@@ -130,4 +125,28 @@ export async function startCases(
       if (options.upstream === undefined) await upstream.close();
     },
   };
+}
+
+/**
+ * Checks that a middleware was refused at load: its routers are disabled (a request gets 404) and the admin
+ * API gives its error.
+ */
+export async function assertRefused(gw: CaseGateway, name: string, error: RegExp): Promise<void> {
+  assert.equal((await gw.send(name, '/')).status, 404, `${name}: its router is disabled`);
+  assert.match((await gw.middlewareErrors(name)).join('; '), error);
+}
+
+/** Sends `path` through case `name`; the upstream must get `url` and, when given, these header values. */
+export async function assertForwarded(
+  gw: CaseGateway,
+  name: string,
+  path: string,
+  url: string,
+  headers: Readonly<Record<string, string | undefined>> = {},
+): Promise<void> {
+  const reply = await gw.send(name, path);
+  assert.equal(reply.status, 200);
+  const seen = gw.lastReceived();
+  assert.equal(seen?.url, url);
+  for (const [header, value] of Object.entries(headers)) assert.equal(seen?.headers[header], value, header);
 }
