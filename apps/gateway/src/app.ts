@@ -256,5 +256,6 @@ function runtimeBuildOptions(
     internalServices: deps.internals,
     logger: deps.logger,
     authDecisions: deps.authDecisions,
+    forwardAuthCache: config.forwardAuthCache,
   };
 }

@@ -111,3 +111,38 @@ describe('AssertionVerifier', () => {
     assert.throws(() => new AssertionVerifier({ ...base, clockToleranceSeconds: 61 }), /clockTolerance/);
   });
 });
+
+describe('AssertionVerifier: assertions verified once', () => {
+  it('gives a repeated assertion from memory until it expires, then refuses it', async () => {
+    const fresh = await startTestAssertionIssuer();
+    try {
+      const v = new AssertionVerifier({
+        jwksUrl: fresh.jwksUrl,
+        issuer: fresh.issuer,
+        audiences: ['a'],
+        clockToleranceSeconds: 0,
+      });
+      // Issued 58.5 s ago with the signer's 60 s lifetime (iat in whole seconds): valid for 0.5 to 1.5 s more.
+      const token = await fresh.signer.sign({ sub: 'demo', roles: ['r'] }, ['a'], Date.now() - 58_500);
+      const first = await v.verify(token);
+      first.roles.push('mutated');
+      const again = await v.verify(token);
+      assert.deepEqual(again.roles, ['r'], 'each caller gets its own copy');
+      await new Promise((resolve) => setTimeout(resolve, 1600));
+      await assert.rejects(v.verify(token), (err: unknown) => {
+        assert.ok(err instanceof InvalidAssertionError);
+        assert.match((err as Error).message, /expired/);
+        return true;
+      });
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('never remembers a refused assertion', async () => {
+    for (const { name, token } of await refusedAssertions(issuer, 'model-service')) {
+      for (let i = 0; i < 2; i += 1)
+        await assert.rejects(verifier.verify(token), InvalidAssertionError, name);
+    }
+  });
+});

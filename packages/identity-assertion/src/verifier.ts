@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { ASSERTION_ALGORITHM, type IdentityAssertion } from './contract.ts';
 import { AssertionKeysUnavailableError, InvalidAssertionError } from './errors.ts';
@@ -84,14 +85,23 @@ function assertionOf(payload: JWTPayload, toleranceSeconds: number): IdentityAss
   };
 }
 
+/** Assertions remembered as verified at most (one per user and forwardAuth cache period, in practice). */
+const VERIFIED_ENTRIES = 1000;
+
 /**
  * Checks identity assertions against forward-auth's published keys (jose's remote JWKS: fetched on first use,
  * cached, refetched for an unknown `kid` after the cooldown). Issuer, audience and algorithm are pinned; `exp`,
  * `iat`, `sub` and `jti` are required.
+ *
+ * An assertion once verified is remembered, under a SHA-256 of the whole token (signature included), until it
+ * expires: the gateway's forwardAuth decision cache hands the same assertion to a backend for several seconds,
+ * and a signature check costs about 150 us here. Its expiry is checked again each time; a key retired from the
+ * key set stops new assertions at once, and the ones it verified within their lifetime (60 s).
  */
 export class AssertionVerifier {
   readonly options: Readonly<Required<Omit<AssertionVerifierOptions, 'jwks'>>>;
   readonly #keys: ReturnType<typeof createRemoteJWKSet>;
+  readonly #verified = new Map<string, IdentityAssertion>();
 
   constructor(options: AssertionVerifierOptions) {
     if (!(options.jwksUrl instanceof URL) || !/^https?:$/.test(options.jwksUrl.protocol)) {
@@ -128,6 +138,32 @@ export class AssertionVerifier {
    * {@link AssertionKeysUnavailableError} (503) when the keys cannot be fetched.
    */
   async verify(token: string): Promise<IdentityAssertion> {
+    const digest = hash('sha256', token, 'base64url');
+    const known = this.#verified.get(digest);
+    if (known !== undefined) {
+      // jose's rule: expired once exp is at or before now minus the tolerance.
+      // A copy: callers own what they get.
+      if (known.exp > Date.now() / 1000 - this.options.clockToleranceSeconds) {
+        return {
+          ...known,
+          roles: [...known.roles],
+          aud: Array.isArray(known.aud) ? [...known.aud] : known.aud,
+        };
+      }
+      this.#verified.delete(digest);
+      throw new InvalidAssertionError('expired');
+    }
+    const assertion = await this.#verify(token);
+    this.#verified.set(digest, { ...assertion, roles: [...assertion.roles] });
+    if (this.#verified.size > VERIFIED_ENTRIES) {
+      // The oldest first: entries are never refreshed, each lives until it expires or is pushed out.
+      const oldest = this.#verified.keys().next().value;
+      if (oldest !== undefined) this.#verified.delete(oldest);
+    }
+    return assertion;
+  }
+
+  async #verify(token: string): Promise<IdentityAssertion> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.#keys, {

@@ -261,10 +261,22 @@ describe('walkthrough through the gateway', () => {
     );
   });
 
-  it('fails closed when the auth service is down', async () => {
+  it('fails closed when the auth service is down, once its last decision for a token is 5 s old', async () => {
     await stack.children.get('forward-auth')?.stop();
-    const res = await call('/pybackend', { headers: bearer('foobar') });
+    // A token the gateway has no decision for: it cannot judge it.
+    const unknown = await call('/pybackend', { headers: bearer('never-asked-about') });
+    assert.equal(unknown.status, 500);
+    assert.equal(unknown.text, '');
+    // The demo token was allowed just before: forwardAuthCache (infra/gateway/gateway.extensions.yml) reuses
+    // that decision for 5 s at most, then the gateway fails closed for it too.
+    const stopped = Date.now();
+    let res = await call('/pybackend', { headers: bearer('foobar') });
+    while (res.status !== 500 && Date.now() - stopped < 8000) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      res = await call('/pybackend', { headers: bearer('foobar') });
+    }
     assert.equal(res.status, 500);
     assert.equal(res.text, '');
+    assert.ok(Date.now() - stopped < 6000, `500 after ${Date.now() - stopped} ms`);
   });
 });

@@ -109,6 +109,22 @@ describe('identity assertion', () => {
     assert.equal(assertion.email, 'cli@example.com');
   });
 
+  it("lets a cache keep an allow no longer than 5 s, nor past the caller's JWT", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const longLived = await issuer.sign({ claims: { exp: now + 300 } });
+    const ending = await issuer.sign({ claims: { exp: now + 3 } });
+    // Within clockTolerance (30 s) of its exp: still accepted, but not to be kept at all.
+    const ended = await issuer.sign({ claims: { exp: now - 1 } });
+    const cacheControl = async (token: string) => {
+      const res = await auth('?aud=model-service', { authorization: `Bearer ${token}` });
+      assert.equal(res.statusCode, 200);
+      return res.headers['cache-control'];
+    };
+    assert.equal(await cacheControl(longLived), 'max-age=0, s-maxage=5');
+    assert.match(String(await cacheControl(ending)), /^max-age=0, s-maxage=[23]$/);
+    assert.equal(await cacheControl(ended), 'no-store');
+  });
+
   it('asserts a browser session: sub, email and roles, no client', async () => {
     const session = app.createSecureSession({
       user: { sub: 'alice', email: 'alice@example.com', roles: ['reader'], exp: Date.now() / 1000 + 600 },

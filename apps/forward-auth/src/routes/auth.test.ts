@@ -56,7 +56,9 @@ describe('GET /auth', () => {
     assert.equal(res.statusCode, 200);
     assert.deepEqual(res.json(), { status: 'ok' });
     assert.equal(res.headers['x-auth-user'], 'demo');
-    assert.equal(res.headers['cache-control'], 'no-store');
+    // Reusable for 5 s by a cache keyed on the caller's credentials (the gateway's decision cache) only.
+    assert.equal(res.headers['cache-control'], 'max-age=0, s-maxage=5');
+    assert.equal(res.headers.vary, 'Authorization, Cookie');
   });
 
   it('treats the scheme case-insensitively', async () => {

@@ -115,6 +115,12 @@ const AuthSchema = {
 };
 
 /**
+ * Seconds an allow may be reused by a cache keyed on the caller's credentials. Short: a revoked token or a
+ * signed-out session is honoured that much later, and the signed assertion inside (60 s) keeps half its life.
+ */
+const DECISION_MAX_AGE = 5;
+
+/**
  * A browser asking for a page: the original method (Traefik sends it as `X-Forwarded-Method`) is GET or HEAD and the
  * client accepts HTML. API clients (HTTPie, curl, fetch) do not list `text/html` and keep their 403.
  */
@@ -136,7 +142,8 @@ function wantsLoginPage(request: FastifyRequest): boolean {
  */
 export async function authRoutes(app: Service, options: AuthRoutesOptions): Promise<void> {
   const login = options.login ?? null;
-  // A decision about one caller must never be served to another from a cache.
+  // A decision about one caller must never be served to another from a cache: no-store, except an allow, which
+  // says below how a cache keyed on the caller's credentials may keep it.
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
   });
@@ -149,6 +156,8 @@ export async function authRoutes(app: Service, options: AuthRoutesOptions): Prom
     // Checked first, so a misconfigured address shows on every request, not only on authenticated ones.
     const audiences = audiencesOf(request.query);
     let identity: Identity;
+    // How long the allow may be reused (seconds), at most: a JWT's own expiry ends it sooner.
+    let reusable = DECISION_MAX_AGE;
     const token = bearerToken(request.headers.authorization);
     if (token !== null) {
       const accepted = await verifyWithAny(options.verifiers, token, request);
@@ -158,6 +167,8 @@ export async function authRoutes(app: Service, options: AuthRoutesOptions): Prom
         accepted.claims === undefined
           ? { user: accepted.principal }
           : identityFromClaims(accepted.principal, accepted.claims);
+      const exp = accepted.claims?.exp;
+      if (typeof exp === 'number') reusable = Math.min(reusable, Math.floor(exp - Date.now() / 1000));
     } else {
       const user = login === null ? null : currentUser(request);
       if (user === null) {
@@ -174,6 +185,14 @@ export async function authRoutes(app: Service, options: AuthRoutesOptions): Prom
       };
     }
     reply.headers(identityHeaders(identity));
+    // An allow may be reused for a few seconds by a cache that keys it on the caller's own credentials (Vary): the
+    // gateway's forwardAuth decision cache, which then spares this service a request (and a signature) per
+    // request. Shared caches only (s-maxage); denials and login redirects stay no-store.
+    if (reusable >= 1) {
+      reply
+        .header('cache-control', `max-age=0, s-maxage=${reusable}`)
+        .header('vary', 'Authorization, Cookie');
+    }
     if (audiences.length > 0) {
       reply.header(ASSERTION_HEADER, await options.signer.sign(vouchedIdentity(identity), audiences));
     }

@@ -23,7 +23,8 @@ const headerName = refine(string({ nonEmpty: true }), (value) =>
   /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(value) ? undefined : `"${value}" is not a header name`,
 );
 
-const cacheSchema = object({
+/** `cache`: shared by `cachedForwardAuth` and the static `forwardAuthCache`. */
+export const forwardAuthCacheSchema = object({
   /** How long an allowed decision is reused. */
   ttl: withDefault(duration({ min: 1 }), 10_000),
   /** How long a denial is reused; 0 (the default) never reuses one. */
@@ -42,7 +43,7 @@ const cacheSchema = object({
 });
 
 /** `cachedForwardAuth.cache`; durations in milliseconds. */
-export type ForwardAuthCacheConfig = Infer<typeof cacheSchema>;
+export type ForwardAuthCacheConfig = Infer<typeof forwardAuthCacheSchema>;
 
 /** `cachedForwardAuth`: forwardAuth's options and the cache's. */
 export type CachedForwardAuthConfig = ForwardAuthConfig & { readonly cache: ForwardAuthCacheConfig };
@@ -67,7 +68,7 @@ export function cachedForwardAuthSchema(
         else rest[key] = value;
       }
       const options = forwardAuth.parse(rest, path, issues);
-      const cache = cacheSchema.parse(
+      const cache = forwardAuthCacheSchema.parse(
         cacheKey === undefined ? {} : (input as Record<string, unknown>)[cacheKey],
         `${path}.cache`,
         issues,

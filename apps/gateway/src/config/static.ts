@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { StaticConfigError } from '../errors.ts';
 import { parseAddress } from './address.ts';
+import { forwardAuthCacheSchema } from './forward-auth-cache-schema.ts';
 import {
   boolean,
   duration,
@@ -196,6 +197,9 @@ const staticSchema = object(
     // Ours (static extensions file, --workers or GATEWAY_WORKERS): processes serving the entrypoints, as nginx's
     // worker_processes (cluster/primary.ts).
     workers: withDefault(integer({ min: 1, max: 64 }), 1),
+    // Ours (static extensions file): every forwardAuth middleware reuses its decisions as cachedForwardAuth does
+    // with these options; Traefik never reads the file, so the dynamic files stay plain forwardAuth.
+    forwardAuthCache: forwardAuthCacheSchema,
     log: object({
       level: oneOf(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'PANIC']),
       format: oneOf(['common', 'json']),

@@ -278,3 +278,75 @@ describe('cachedForwardAuth configuration', () => {
     assert.match(errors({ cache: { ttl: '-1s' } }).join('\n'), /cache\.ttl/);
   });
 });
+
+describe('forwardAuthCache (static): every forwardAuth middleware caches', () => {
+  let auth: Upstream;
+  let backend: Upstream;
+  let gw: TestGateway;
+
+  before(async () => {
+    auth = await startUpstream((req, res) => {
+      res.writeHead(req.headers.authorization === 'Bearer ok' ? 200 : 401, { 'x-auth-user': 'alice' }).end();
+    });
+    backend = await startUpstream();
+    const forwardAuth = (extra = '') => `
+      forwardAuth:
+        address: ${auth.url}/auth
+        authResponseHeaders: [X-Auth-User]${extra}`;
+    gw = await startGateway({
+      static: { forwardAuthCache: { ttl: '10s' }, metrics: { prometheus: {} } },
+      files: {
+        'static-cache.yml': `http:
+  routers:
+    plain:
+      rule: PathPrefix(\`/plain\`)
+      middlewares: [plain]
+      service: backend
+    body:
+      rule: PathPrefix(\`/body\`)
+      middlewares: [body]
+      service: backend
+  middlewares:
+    plain:${forwardAuth()}
+    body:${forwardAuth('\n        forwardBody: true')}
+  services:
+    backend:
+      loadBalancer:
+        servers: [{url: "${backend.url}"}]
+`,
+      },
+    });
+  });
+
+  after(async () => {
+    await gw?.close();
+    await auth?.close();
+    await backend?.close();
+  });
+
+  it('reuses a plain forwardAuth decision, never one made from the body, and counts every decision', async () => {
+    for (let i = 0; i < 3; i++) {
+      assert.equal(
+        (await send(`${gw.web}/plain/x`, { headers: { authorization: 'Bearer ok' } })).status,
+        200,
+      );
+      const post = await send(`${gw.web}/body/x`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer ok' },
+        body: `b${i}`,
+      });
+      assert.equal(post.status, 200);
+    }
+    // The plain middleware's auth requests carry no body; forwardBody's carry the request's.
+    assert.equal(auth.received.filter((r) => r.body === '').length, 1);
+    assert.deepEqual(
+      auth.received.filter((r) => r.body !== '').map((r) => r.body),
+      ['b0', 'b1', 'b2'],
+    );
+    const metrics = await fetch(`${gw.admin}/metrics`).then((r) => r.text());
+    assert.match(
+      metrics,
+      /gateway_forwardauth_decisions_total\{middleware="plain@file",decision="allowed"\} 3/,
+    );
+  });
+});

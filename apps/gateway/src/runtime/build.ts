@@ -15,6 +15,7 @@ import {
   validateServersTransport,
   validateService,
 } from '../config/dynamic-schema.ts';
+import type { ForwardAuthCacheConfig } from '../config/forward-auth-cache-schema.ts';
 import type { Handler } from '../http/handler.ts';
 import type { TransportSettings } from '../http/transport.ts';
 import { KeySetRegistry } from '../middlewares/jwt/key-sets.ts';
@@ -58,6 +59,8 @@ export interface BuildOptions {
   readonly logger: Logger;
   /** The decision counters of a forwardAuth middleware, by qualified name (with Prometheus metrics on). */
   readonly authDecisions?: ((middleware: string) => AuthDecisionCounters) | undefined;
+  /** The static `forwardAuthCache`: the decision cache of every forwardAuth middleware. */
+  readonly forwardAuthCache?: ForwardAuthCacheConfig | undefined;
 }
 
 /** A built configuration, ready to serve; swapped whole on reload. */
@@ -270,7 +273,11 @@ class RuntimeBuilder {
       try {
         const middleware = createMiddleware(config, {
           lease: this.#lease,
-          authDecisions: config.type === 'forwardAuth' ? this.#options.authDecisions?.(qualified) : undefined,
+          authDecisions:
+            config.type === 'forwardAuth' || config.type === 'cachedForwardAuth'
+              ? this.#options.authDecisions?.(qualified)
+              : undefined,
+          forwardAuthCache: this.#options.forwardAuthCache,
           onError: (error, message) =>
             this.#options.logger.error({ middleware: qualified, err: error }, message),
           keyCache: (source) => {

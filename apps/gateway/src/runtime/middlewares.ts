@@ -1,6 +1,7 @@
 /** Turns one validated middleware config into a middleware (chains are resolved by the caller). */
 
 import type { MiddlewareConfig } from '../config/dynamic-schema.ts';
+import type { ForwardAuthCacheConfig } from '../config/forward-auth-cache-schema.ts';
 import type { Handler } from '../http/handler.ts';
 import type { LeasePool } from '../http/transport.ts';
 import { addPrefix } from '../middlewares/add-prefix.ts';
@@ -40,19 +41,25 @@ export interface MiddlewareDeps {
   readonly keyCache: (source: string) => KeyCache;
   /** What a forwardAuth middleware counts its decisions with. */
   readonly authDecisions?: AuthDecisionCounters | undefined;
+  /** The static `forwardAuthCache`: a forwardAuth middleware's decision cache (not with `forwardBody`). */
+  readonly forwardAuthCache?: ForwardAuthCacheConfig | undefined;
 }
 
 /** Builds a middleware. Throws `ResourceError` (or a TypeError from a factory) when it cannot be built. */
 export function createMiddleware(config: MiddlewareConfig, deps: MiddlewareDeps): Middleware {
   switch (config.type) {
     case 'forwardAuth':
-    case 'cachedForwardAuth':
-      return forwardAuth(config.options, {
+    case 'cachedForwardAuth': {
+      // A decision that depends on the body is never cached.
+      const cache =
+        config.type === 'cachedForwardAuth' || config.options.forwardBody ? undefined : deps.forwardAuthCache;
+      return forwardAuth(cache === undefined ? config.options : { ...config.options, cache }, {
         lease: deps.lease,
         onError: (error) =>
           deps.onError(error, 'forwardAuth: the auth server could not be reached; answering 500'),
         decisions: deps.authDecisions,
       });
+    }
     case 'jwt':
       return jwt(config.options, {
         lease: deps.lease,
