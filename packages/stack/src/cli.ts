@@ -35,16 +35,34 @@ async function main(): Promise<void> {
       return [s.name, color ? `\x1b[${COLORS[i % COLORS.length]}m${label}\x1b[0m |` : `${label} |`];
     }),
   );
-  const sink: LineSink = (name, line) =>
-    process.stdout.write(`${prefixes.get(name) ?? name} ${formatLogLine(line)}\n`);
+  // The lines of one event-loop turn go out in one write: under load the gateway's access log alone brings
+  // thousands of lines a second, and each write to a terminal, file or pipe is a system call here.
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending === '') return;
+    const chunk = pending;
+    pending = '';
+    process.stdout.write(chunk);
+  };
+  const sink: LineSink = (name, line) => {
+    pending += `${prefixes.get(name) ?? name} ${formatLogLine(line)}\n`;
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  };
 
   let stack: Stack | undefined;
   let shuttingDown = false;
   const shutdown = async (reason: string, code: number) => {
     if (shuttingDown) return;
     shuttingDown = true;
+    flush();
     process.stdout.write(`\n${reason}: stopping the stack...\n`);
     await stack?.stop();
+    flush();
     process.stdout.write('all processes stopped.\n');
     process.exit(code);
   };
@@ -58,6 +76,7 @@ async function main(): Promise<void> {
         void started.stop();
         return;
       }
+      flush();
       const web = `http://localhost:${config.GATEWAY_WEB_PORT}`;
       const admin = `http://localhost:${config.GATEWAY_ADMIN_PORT}`;
       process.stdout.write(
@@ -84,6 +103,7 @@ async function main(): Promise<void> {
       );
     },
     (err: unknown) => {
+      flush();
       process.stderr.write(`\nThe stack did not start: ${(err as Error).message}\n`);
       process.exit(1);
     },

@@ -7,7 +7,7 @@
  * own, so a reload or a new users file starts empty.
  */
 
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 
 /** Verifies a password against a stored hash (`verifyPassword`). */
 export type PasswordVerifier = (password: string, hash: string) => Promise<boolean>;
@@ -17,7 +17,8 @@ const defaultMaxEntries = 1000;
 
 /** The keyed digests of credentials verified good, with their user, least recently used first. */
 export class VerifiedCredentials {
-  readonly #key = randomBytes(32);
+  // A KeyObject, made once: createHmac converts a raw key on every call (9 us here, against 1.3 us).
+  readonly #key = createSecretKey(randomBytes(32));
   readonly #entries = new Map<string, string>();
   readonly #maxEntries: number;
 
