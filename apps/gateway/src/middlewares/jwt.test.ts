@@ -363,6 +363,32 @@ ${['add', 'stripped', 'scoped', 'rotating', 'late', 'down'].map(router).join('')
     );
   });
 
+  it('uses a verified token again only while it has not expired and the key set is the one it was checked with', async () => {
+    // Expiry: remembered tokens are refused once exp passes (this middleware has no clockTolerance).
+    const shortLived = await issuer.sign({ ...good, exp: now() + 2 });
+    assert.equal((await through('/rotating', bearer(shortLived))).reply.status, 200);
+    assert.equal((await through('/rotating', bearer(shortLived))).reply.status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await assertInvalid('/rotating', shortLived, 'the token has expired');
+
+    // Key set: a key withdrawn by the issuer stops the tokens it signed as soon as the gateway fetches the set again.
+    await issuer.addKey('k3');
+    await issuer.addKey('k4', { publish: false });
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    const withK3 = await issuer.sign(good, { kid: 'k3' });
+    assert.equal((await through('/rotating', bearer(withK3))).reply.status, 200);
+    assert.equal((await through('/rotating', bearer(withK3))).reply.status, 200);
+    issuer.unpublish('k3');
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    // An unknown kid makes the gateway fetch the key set again (past the cooldown); k3 is no longer in it.
+    await assertInvalid(
+      '/rotating',
+      await issuer.sign(good, { kid: 'k4' }),
+      'no published key matches the token',
+    );
+    await assertInvalid('/rotating', withK3, 'no published key matches the token');
+  });
+
   it('answers 503 when the issuer is unreachable and no keys are cached; the backend is never called', async () => {
     const { reply, backend: seen } = await through('/down', bearer(await issuer.sign(good)));
     assert.equal(reply.status, 503);

@@ -13,6 +13,7 @@
  *   access log's `ClientUsername` is the token's `sub`.
  */
 
+import { hash } from 'node:crypto';
 import { type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
 import { fetch } from 'undici';
 import type { JwtConfig } from '../config/jwt-schema.ts';
@@ -36,6 +37,9 @@ export interface JwtDeps {
   /** How long after a failed key fetch the next may be tried (default 1 s). */
   readonly retryDelay?: number;
 }
+
+/** Tokens remembered as verified, per middleware (the oldest first out). */
+const maxVerified = 10_000;
 
 /** Discovery documents and key sets are small; anything larger is refused while reading. */
 const maxDocumentSize = 1024 * 1024;
@@ -105,9 +109,30 @@ export function jwt(options: JwtConfig, deps: JwtDeps): Middleware {
       'www-authenticate': challenge(realm, 'invalid_token', description),
     });
 
+  // Tokens verified already, by SHA-256 of the whole token (signature included), with the key set they were
+  // verified against: a client sends the same token with every request, and a signature check through jose costs
+  // 100 us and more. One is used again only while the key set is the same object (any fetch replaces it, a
+  // rotation included) and it has not expired; every other check is done on each request from its payload.
+  const verified = new Map<string, { readonly payload: JWTPayload; readonly keySet: unknown }>();
+  const tolerance = options.clockTolerance / 1000;
+
   const verify = async (token: string): Promise<Verified> => {
+    const digest = hash('sha256', token, 'base64url');
+    const known = verified.get(digest);
+    if (known !== undefined) {
+      // jose's rule: expired once exp is at or before now minus the tolerance (exp is required, so a number).
+      const fresh = (known.payload.exp as number) > Date.now() / 1000 - tolerance;
+      if (fresh && known.keySet === deps.keyCache.jwks.jwks) return { ok: true, payload: known.payload };
+      verified.delete(digest);
+    }
     try {
-      return { ok: true, payload: (await jwtVerify(token, keys.getKey, verifyOptions)).payload };
+      const { payload } = await jwtVerify(token, keys.getKey, verifyOptions);
+      verified.set(digest, { payload, keySet: deps.keyCache.jwks.jwks });
+      if (verified.size > maxVerified) {
+        const oldest = verified.keys().next().value;
+        if (oldest !== undefined) verified.delete(oldest);
+      }
+      return { ok: true, payload };
     } catch (error) {
       if (error instanceof KeysUnavailableError) return { ok: false, unavailable: true };
       if (typeof (error as { code?: unknown } | null)?.code !== 'string') {
