@@ -64,7 +64,7 @@ export function machine(): Machine {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     kernel: firstLine('uname', ['-sr']),
     node: process.version,
-    nginx: firstLine('nginx', ['-v']).replace(/^nginx version: /, ''),
+    nginx: firstLine('nginx', ['-v']).replace(/^nginx version: (nginx\/)?/, ''),
     wrk: firstLine('wrk', ['-v']).split(' [')[0] ?? '',
   };
 }
