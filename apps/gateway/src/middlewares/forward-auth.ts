@@ -33,6 +33,7 @@ import {
   outgoingResponseHeaders,
 } from '../http/hop-by-hop.ts';
 import type { LeasePool } from '../http/transport.ts';
+import { UpstreamCall } from '../http/upstream-call.ts';
 import { compileRe2, type Re2Pattern } from '../rules/re2.ts';
 import { type CachePolicy, cacheLifetime } from './auth/cache-policy.ts';
 import { DecisionCache } from './auth/decision-cache.ts';
@@ -249,8 +250,7 @@ function decisionCache(
  * `maxResponseSize`) body, read whole. No stream or AbortSignal per request: the client going away aborts the
  * call through {@link Exchange.cancelOnClientGone}.
  */
-class AuthCall implements Dispatcher.DispatchHandler {
-  readonly #exchange: Exchange;
+class AuthCall extends UpstreamCall {
   readonly #resolve: (answer: AuthAnswer) => void;
   readonly #reject: (error: Error) => void;
   #status = 0;
@@ -258,22 +258,12 @@ class AuthCall implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
 
   constructor(exchange: Exchange, resolve: (answer: AuthAnswer) => void, reject: (error: Error) => void) {
-    this.#exchange = exchange;
+    super(exchange);
     this.#resolve = resolve;
     this.#reject = reject;
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#exchange.cancelOnClientGone(controller);
-  }
-
-  onResponseStart(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: IncomingHttpHeaders,
-  ): void {
-    // Informational answers are skipped; the final one follows.
-    if (statusCode < 200) return;
+  protected onAnswer(statusCode: number, headers: IncomingHttpHeaders): void {
     this.#status = statusCode;
     this.#headers = headers;
   }
@@ -283,7 +273,7 @@ class AuthCall implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.#exchange.cancelOnClientGone(undefined);
+    this.exchange.cancelOnClientGone(undefined);
     const chunks = this.#chunks;
     const body =
       chunks.length === 0 ? noBody : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
@@ -291,7 +281,7 @@ class AuthCall implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
-    this.#exchange.cancelOnClientGone(undefined);
+    this.exchange.cancelOnClientGone(undefined);
     this.#reject(error);
   }
 }

@@ -15,6 +15,7 @@ import {
   proxyHopHeaders,
   proxyHopSet,
 } from '../http/hop-by-hop.ts';
+import { UpstreamCall } from '../http/upstream-call.ts';
 import { errorCode, statusText, upstreamErrorStatus } from './errors.ts';
 
 /** One upstream server, resolved at load time. */
@@ -64,8 +65,7 @@ export function forward(exchange: Exchange, upstream: Upstream, options: Forward
  * the client's is full). No stream, promise chain or AbortSignal per request: the client going away aborts
  * the request through {@link Exchange.cancelOnClientGone}.
  */
-class ProxyCall implements Dispatcher.DispatchHandler {
-  readonly #exchange: Exchange;
+class ProxyCall extends UpstreamCall {
   readonly #options: ForwardOptions;
   readonly #done: () => void;
   readonly #countDownstream: boolean;
@@ -73,24 +73,15 @@ class ProxyCall implements Dispatcher.DispatchHandler {
   #resume: (() => void) | undefined;
 
   constructor(exchange: Exchange, options: ForwardOptions, done: () => void) {
-    this.#exchange = exchange;
+    super(exchange);
     this.#options = options;
     this.#done = done;
     this.#countDownstream = exchange.method !== 'HEAD';
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#exchange.cancelOnClientGone(controller);
-  }
-
-  onResponseStart(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: IncomingHttpHeaders,
-  ): void {
-    // Informational answers (100, 103) are not relayed; the final one follows.
-    if (statusCode < 200) return;
-    const exchange = this.#exchange;
+  // Informational answers (100, 103) are not relayed (UpstreamCall skips them).
+  protected onAnswer(statusCode: number, headers: IncomingHttpHeaders): void {
+    const exchange = this.exchange;
     exchange.log.OriginStatus = statusCode;
     exchange.log.originHeaders = headers;
     exchange.writeHead(statusCode, outgoingResponseHeaders(headers, proxyHopSet));
@@ -98,12 +89,12 @@ class ProxyCall implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    const log = this.#exchange.log;
+    const log = this.exchange.log;
     // Counted as the bytes pass: the access log is written when the client connection's response closes,
     // which can come before the upstream answer ends.
     log.OriginContentSize += chunk.length;
     if (this.#countDownstream) log.DownstreamContentSize += chunk.length;
-    const res = this.#exchange.res;
+    const res = this.exchange.res;
     if (!res.write(chunk)) {
       controller.pause();
       this.#resume ??= () => controller.resume();
@@ -112,7 +103,7 @@ class ProxyCall implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    const exchange = this.#exchange;
+    const exchange = this.exchange;
     exchange.log.originEnd = process.hrtime.bigint();
     exchange.cancelOnClientGone(undefined);
     exchange.res.end();
@@ -120,7 +111,7 @@ class ProxyCall implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | null, error: Error): void {
-    const exchange = this.#exchange;
+    const exchange = this.exchange;
     exchange.cancelOnClientGone(undefined);
     if (this.#status === 0) {
       fail(exchange, error, this.#options);
