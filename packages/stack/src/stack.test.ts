@@ -23,6 +23,8 @@ describe('the local profile binds loopback only', () => {
     });
     // The admin API is loopback-only unless opted in; the local profile never opts in.
     assert.equal(gateway.env.GATEWAY_ADMIN_PUBLIC, undefined);
+    // X.Auth.User and the other look-alikes dropped (walkthrough.test.ts sends them through the stack).
+    assert.equal(gateway.env.GATEWAY_ALIAS_HEADERS_STRATEGY, 'delete');
   });
 
   it('tells every other process to listen on 127.0.0.1', () => {

@@ -107,6 +107,9 @@ export function stackProcesses(config: StackConfig, root: string = repoRoot): Pr
       ],
       env: {
         LOG_LEVEL: config.LOG_LEVEL,
+        // Traefik v3.7.12's aliasHeadersStrategy on every entrypoint: drop X.Auth.User and the other look-alikes
+        // of the identity headers, which gateway.yml's underscoreHeadersStrategy (older Traefik too) does not.
+        GATEWAY_ALIAS_HEADERS_STRATEGY: 'delete',
         FORWARD_AUTH_URL: local(config.FORWARD_AUTH_PORT),
         PYBACKEND_URL: local(config.PYBACKEND_PORT),
         MODEL_SERVICE_URL: local(config.MODEL_SERVICE_PORT),

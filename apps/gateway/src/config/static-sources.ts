@@ -1,6 +1,7 @@
 /**
  * Where the static configuration comes from: the `--configFile` YAML, its static extensions file (below),
- * `--a.b.c=value` flags and the `GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS`, `GATEWAY_ADMIN_PUBLIC` and `GATEWAY_WORKERS` variables. Traefik makes these sources
+ * `--a.b.c=value` flags and the `GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS`, `GATEWAY_ALIAS_HEADERS_STRATEGY`,
+ * `GATEWAY_ADMIN_PUBLIC` and `GATEWAY_WORKERS` variables. Traefik makes these sources
  * mutually exclusive; here flags and variables override the files, so tests and the launcher can move ports
  * without editing them. Precedence: file < extensions file < environment < flags.
  *
@@ -144,7 +145,8 @@ const entryPointVariable = /^GATEWAY_ENTRYPOINTS_(.+)_ADDRESS$/;
 
 /**
  * `GATEWAY_ENTRYPOINTS_<NAME>_ADDRESS=:9000` → `entryPoints.<name>.address` (NAME matches case-insensitively);
- * `GATEWAY_ADMIN_PUBLIC=true` → `api.allowPublicAddress`; `GATEWAY_WORKERS=2` → `workers`.
+ * `GATEWAY_ALIAS_HEADERS_STRATEGY=delete` → `entryPoints.<every one>.http.aliasHeadersStrategy` where the files
+ * leave it unset; `GATEWAY_ADMIN_PUBLIC=true` → `api.allowPublicAddress`; `GATEWAY_WORKERS=2` → `workers`.
  */
 function environmentOverrides(env: StaticSources['env'], known: RawMap): RawMap {
   const out: RawMap = {};
@@ -155,6 +157,20 @@ function environmentOverrides(env: StaticSources['env'], known: RawMap): RawMap 
     const name = match[1] ?? '';
     const existing = isRawMap(declared) ? findKey(declared, name) : undefined;
     setIn(out, ['entryPoints', existing ?? name.toLowerCase(), 'address'], value);
+  }
+  // A Traefik v3.7.12+ field that a file shared with an older Traefik cannot carry (it refuses unknown static
+  // fields), so deployments of this gateway set it here; a value in a file or flag still wins.
+  const aliasStrategy = env.GATEWAY_ALIAS_HEADERS_STRATEGY;
+  if (aliasStrategy !== undefined && aliasStrategy !== '' && isRawMap(declared)) {
+    if (!['keep', 'delete', 'reject'].includes(aliasStrategy)) {
+      throw new StaticConfigError([
+        `GATEWAY_ALIAS_HEADERS_STRATEGY: "${aliasStrategy}" is not one of keep, delete, reject`,
+      ]);
+    }
+    for (const name of Object.keys(declared)) {
+      if (getIn(known, ['entryPoints', name, 'http', 'aliasHeadersStrategy']) !== undefined) continue;
+      setIn(out, ['entryPoints', name, 'http', 'aliasHeadersStrategy'], aliasStrategy);
+    }
   }
   // Only where there is an API: the variable alone must not turn it on.
   const adminPublic = env.GATEWAY_ADMIN_PUBLIC;

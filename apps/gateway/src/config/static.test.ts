@@ -94,7 +94,7 @@ log:
 
     await writeFile(
       join(sub, 'gateway.extensions.yml'),
-      'entryPoints:\n  web:\n    http:\n      aliasHeadersStrategy: delete\naccessLog:\n  filePath: logs/access.log\n',
+      'workers: 1\naccessLog:\n  filePath: logs/access.log\n',
     );
     const loaded = await loadStaticConfig({
       argv: ['--configFile', join(sub, 'gateway.yml'), '--entryPoints.web.address=:9000'],
@@ -102,10 +102,9 @@ log:
       cwd: '/',
     });
     assert.equal(loaded.extensionsFile, join(sub, 'gateway.extensions.yml'));
-    assert.deepEqual(loaded.warnings, []);
+    assert.equal(loaded.config.workers, 1);
     assert.equal(loaded.config.entryPoints.web?.address, ':9000', 'flags still win');
     assert.equal(loaded.config.entryPoints.web?.http?.underscoreHeadersStrategy, 'delete');
-    assert.equal(loaded.config.entryPoints.web?.http?.aliasHeadersStrategy, 'delete');
     assert.equal(loaded.config.accessLog?.filePath, join(sub, 'logs/access.log'));
   });
 
@@ -232,6 +231,30 @@ describe('the unauthenticated admin API (api.insecure) listens on loopback only 
       metrics: { prometheus: {} },
     });
     assert.equal(config.entryPoints.traefik?.address, ':8080');
+  });
+
+  it('GATEWAY_ALIAS_HEADERS_STRATEGY sets aliasHeadersStrategy on every entrypoint the files leave without one', async (t) => {
+    const sub = await mkdtemp(join(tmpdir(), 'gateway-alias-'));
+    t.after(() => rm(sub, { recursive: true, force: true }));
+    await writeFile(
+      join(sub, 'gateway.yml'),
+      'entryPoints:\n  web:\n    address: ":8000"\n    http:\n      underscoreHeadersStrategy: delete\n' +
+        '  api:\n    address: ":8001"\n    http:\n      aliasHeadersStrategy: reject\n',
+    );
+    const load = (value: string) =>
+      loadStaticConfig({
+        argv: ['--configFile', join(sub, 'gateway.yml')],
+        env: { GATEWAY_ALIAS_HEADERS_STRATEGY: value },
+        cwd: '/',
+      });
+    const loaded = await load('delete');
+    assert.deepEqual(loaded.warnings, []);
+    assert.equal(loaded.config.entryPoints.web?.http?.aliasHeadersStrategy, 'delete');
+    assert.equal(loaded.config.entryPoints.api?.http?.aliasHeadersStrategy, 'reject', 'the file wins');
+    await assert.rejects(
+      load('drop'),
+      /GATEWAY_ALIAS_HEADERS_STRATEGY: "drop" is not one of keep, delete, reject/,
+    );
   });
 
   it('keeps a public address with GATEWAY_ADMIN_PUBLIC=true or api.allowPublicAddress in the extensions file', async () => {

@@ -344,8 +344,8 @@ function checkConsistency(config: Infer<typeof staticSchema>, issues: Issues): v
     if (http.aliasHeadersStrategy !== undefined) continue;
     issues.warn(
       `entryPoints.${name}.http.underscoreHeadersStrategy`,
-      'covers X_Auth_User-style names only; aliasHeadersStrategy (Traefik v3.7.12+, or the static extensions ' +
-        'file for older Traefik) also covers X.Auth.User and the other look-alikes',
+      'covers X_Auth_User-style names only; aliasHeadersStrategy (Traefik v3.7.12+; for this gateway also ' +
+        'GATEWAY_ALIAS_HEADERS_STRATEGY=delete) also covers X.Auth.User and the other look-alikes',
     );
   }
 }

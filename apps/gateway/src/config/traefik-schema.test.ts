@@ -104,21 +104,35 @@ describe("infra/gateway uses Traefik's field names", () => {
     });
   }
 
-  it('gateway.extensions.yml, read by our gateway only, adds fields it knows', async () => {
-    const loaded = await loadStaticConfig({
-      argv: ['--configFile', join(infra, 'gateway.yml')],
-      env: {},
-      cwd: root,
-    });
-    assert.equal(loaded.extensionsFile, join(infra, 'gateway.extensions.yml'));
-    assert.deepEqual(loaded.warnings, []);
-    assert.equal(loaded.config.entryPoints.web?.http?.aliasHeadersStrategy, 'delete');
+  it("gateway.extensions.yml holds this gateway's own options only, none inside a Traefik section", () => {
+    const extensions = readYaml(join(infra, 'gateway.extensions.yml')) as Record<string, unknown>;
+    assert.ok(Object.keys(extensions).length > 0);
+    for (const [key, value] of Object.entries(extensions)) {
+      assert.deepEqual(staticProblems({ [key]: value }), [`/${key}: not a Traefik field`], key);
+    }
+  });
+
+  it('gateway.yml with its extensions file loads without warnings where the deployments set GATEWAY_ALIAS_HEADERS_STRATEGY', async () => {
+    const load = (env: Record<string, string>) =>
+      loadStaticConfig({ argv: ['--configFile', join(infra, 'gateway.yml')], env, cwd: root });
+    const deployed = await load({ GATEWAY_ALIAS_HEADERS_STRATEGY: 'delete' });
+    assert.equal(deployed.extensionsFile, join(infra, 'gateway.extensions.yml'));
+    assert.deepEqual(deployed.warnings, []);
+    for (const name of ['web', 'websecure', 'traefik']) {
+      assert.equal(deployed.config.entryPoints[name]?.http?.aliasHeadersStrategy, 'delete', name);
+    }
+    assert.equal(deployed.config.forwardAuthCache?.ttl, 5000);
+    // Without the variable (Traefik's own default, keep), the gateway says what underscoreHeadersStrategy misses.
+    const bare = await load({});
+    assert.equal(bare.config.entryPoints.web?.http?.aliasHeadersStrategy, undefined);
+    assert.match(bare.warnings.join('\n'), /underscoreHeadersStrategy: covers X_Auth_User-style names only/);
   });
 
   it('reports each field Traefik does not have by its path, at any depth', () => {
     const gateway = readYaml(join(infra, 'gateway.yml'));
     const withAlias = structuredClone(gateway) as { entryPoints: { web: { http: Record<string, unknown> } } };
-    // Traefik v3.7.11 (our pin) refuses this field; it belongs in gateway.extensions.yml.
+    // A Traefik v3.7.12 field that this schema copy and our Traefik pin (v3.7.11) do not know: the deployments
+    // give it to our gateway as GATEWAY_ALIAS_HEADERS_STRATEGY instead.
     withAlias.entryPoints.web.http.aliasHeadersStrategy = 'delete';
     assert.deepEqual(staticProblems(withAlias), [
       '/entryPoints/web/http/aliasHeadersStrategy: not a Traefik field',

@@ -147,6 +147,7 @@ describe('services', () => {
       ...(await dynamicFileVariables()),
       ...entryPointVariables,
       'GATEWAY_ADMIN_PUBLIC',
+      'GATEWAY_ALIAS_HEADERS_STRATEGY',
       'LOG_LEVEL',
       'HEALTHCHECK_URL',
     ]);
@@ -200,6 +201,11 @@ describe('services', () => {
     }
     // The admin API is unauthenticated: our gateway moves it back to loopback unless told the port is protected.
     assert.equal(gateway.environment.GATEWAY_ADMIN_PUBLIC, 'true', 'GATEWAY_ADMIN_PUBLIC');
+  });
+
+  it('the gateway drops every look-alike of the identity headers, as npm start does', () => {
+    // X.Auth.User reaches a CGI/WSGI-style backend as X-Auth-User; gateway.yml drops only X_Auth_User.
+    assert.equal(service('gateway').environment.GATEWAY_ALIAS_HEADERS_STRATEGY, 'delete');
   });
 
   it('every URL between services names a service and a port it listens on', async () => {

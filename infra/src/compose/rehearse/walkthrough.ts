@@ -333,15 +333,19 @@ export const WALKTHROUGH: readonly WalkthroughCheck[] = [
     },
   },
   {
-    name: 'http :8000/pybackend/whoami "X-Auth-User: admin" → user demo, and the assertion pybackend-ts verified',
+    name: 'http :8000/pybackend/whoami "X-Auth-User: admin" "X.Auth.User: admin" → user demo, no look-alike, and the assertion pybackend-ts verified',
     run: async (t) => {
-      const answer = await send(t.web, '/pybackend/whoami', { headers: { ...demo, 'x-auth-user': 'admin' } });
+      const answer = await send(t.web, '/pybackend/whoami', {
+        headers: { ...demo, 'x-auth-user': 'admin', 'x.auth.user': 'admin' },
+      });
       const wrong = expectJson(answer, 200);
       if (wrong) return wrong;
       const seen = json(answer) as
-        | { user?: unknown; headers?: Record<string, string>; assertion?: VerifiedClaims }
+        | { user?: unknown; aliases?: unknown; headers?: Record<string, string>; assertion?: VerifiedClaims }
         | undefined;
       if (seen?.user !== 'demo') return `user ${String(seen?.user)}`;
+      if (seen.aliases !== undefined)
+        return `look-alikes reached the backend: ${JSON.stringify(seen.aliases)}`;
       const host = seen.headers?.['x-forwarded-host'];
       if (host !== t.web.host) return `x-forwarded-host ${host}, expected ${t.web.host}`;
       return pybackendAssertion(seen.assertion, 'demo');
