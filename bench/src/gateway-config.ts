@@ -69,15 +69,30 @@ ${strip('fa')}${strip('plain')}${strip('cached')}${strip('jwt')}${strip('cached-
 `;
 }
 
-/** Writes a gateway's files; returns its static file. */
+/**
+ * Writes a gateway's files; returns its static file. `localProfile` puts infra/gateway/gateway.extensions.yml
+ * beside it, as `npm start` runs the gateway: its `forwardAuthCache` then caches every forwardAuth's decisions.
+ */
 export async function writeGatewayConfig(
   dir: string,
-  options: { webPort: number; adminPort: number; workers: number; peers: GatewayPeers },
+  options: {
+    webPort: number;
+    adminPort: number;
+    workers: number;
+    peers: GatewayPeers;
+    localProfile?: boolean;
+  },
 ): Promise<string> {
   const dynamic = join(dir, 'dynamic');
   await mkdir(dynamic, { recursive: true });
   for (const file of ['auth.yml', 'pybackend.yml']) {
     await copyFile(join(repoRoot, 'infra', 'gateway', 'dynamic', file), join(dynamic, file));
+  }
+  if (options.localProfile === true) {
+    await copyFile(
+      join(repoRoot, 'infra', 'gateway', 'gateway.extensions.yml'),
+      join(dir, 'gateway.extensions.yml'),
+    );
   }
   await writeFile(join(dynamic, 'bench.yml'), benchRoutes(options.peers));
   const staticFile = join(dir, 'gateway.yml');

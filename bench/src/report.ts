@@ -18,6 +18,8 @@ export interface ScenarioResult {
   readonly title: string;
   /** What the gateway and the peer ran, in a few words each. */
   readonly gatewaySetup: string;
+  /** What the gateway is measured against: `nginx` (tuned), or another peer the title names. */
+  readonly peerName?: string;
   readonly peerSetup: string;
   readonly gateway: Series;
   readonly peer: Series;
@@ -93,7 +95,7 @@ const goalText = (goal: Goal | undefined) =>
 export function markdown(report: BenchReport): string {
   const { machine: m, settings: s } = report;
   const lines = [
-    `| scenario | gateway req/s | p99 ms | nginx req/s | p99 ms | throughput | p99 | goal | met |`,
+    `| scenario | gateway req/s | p99 ms | peer req/s | p99 ms | throughput | p99 | goal | met |`,
     `|---|---:|---:|---:|---:|---:|---:|---|---|`,
   ];
   for (const r of report.scenarios) {
@@ -107,7 +109,8 @@ export function markdown(report: BenchReport): string {
     '',
     `${report.date}, ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, ${m.kernel}, Node ${m.node}, nginx ${m.nginx}, ${m.wrk}. ` +
       `wrk -t${s.wrkThreads} -c${s.connections}, ${s.rounds} alternating rounds of ${s.durationSec} s per side ` +
-      `(after ${s.warmupSec} s of warm-up), medians${s.quick ? ' (--quick)' : ''}.`,
+      `(after ${s.warmupSec} s of warm-up), medians${s.quick ? ' (--quick)' : ''}. ` +
+      'The peer is nginx with keep-alive to its upstreams unless the scenario names another.',
   );
   return `${lines.join('\n')}\n`;
 }

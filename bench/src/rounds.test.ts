@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { alternate, median } from './rounds.ts';
+import { alternate, median, rotate } from './rounds.ts';
 import type { WrkOptions, WrkResult } from './wrk.ts';
 
 it('takes the median, the mean of the middle two for an even count', () => {
@@ -36,4 +36,28 @@ it('alternates the order each round, after a warm-up of each, and sums up by med
   assert.equal(b.rps, 20);
   assert.equal(a.p99, 20);
   assert.equal(b.errors, 3, 'errors of the measured rounds only');
+});
+
+it('rotates three targets so that each takes every place in the order', async () => {
+  const calls: string[] = [];
+  const load = async (options: WrkOptions): Promise<WrkResult> => {
+    const name = options.url.slice(-1);
+    calls.push(name);
+    const rps = { a: 300, b: 200, c: 100 }[name] ?? 0;
+    return { requestsPerSec: rps, p50: 1, p90: 2, p99: 3, errors: 0, requests: rps };
+  };
+  const series = await rotate(
+    ['a', 'b', 'c'].map((name) => ({ url: `http://x/${name}`, headers: {} })),
+    { rounds: 3, durationSec: 1, warmupSec: 0, connections: 4 },
+    load,
+  );
+  assert.deepEqual(calls.join(''), 'abcbcacab');
+  assert.deepEqual(
+    series.map((s) => [s.rps, s.runs.length]),
+    [
+      [300, 3],
+      [200, 3],
+      [100, 3],
+    ],
+  );
 });

@@ -57,22 +57,31 @@ export async function alternate(
   options: RoundOptions,
   load: (options: WrkOptions) => Promise<WrkResult> = wrk,
 ): Promise<[Series, Series]> {
+  const [seriesA, seriesB] = (await rotate([a, b], options, load)) as [Series, Series];
+  return [seriesA, seriesB];
+}
+
+/**
+ * Loads every target once a round, after a warm-up of each, starting each round one target further along the
+ * list (a b c, b c a, c a b, ...), so each takes every place in the order; for two targets that is
+ * {@link alternate}. Returns one series per target, in the targets' order.
+ */
+export async function rotate(
+  targets: readonly Target[],
+  options: RoundOptions,
+  load: (options: WrkOptions) => Promise<WrkResult> = wrk,
+): Promise<Series[]> {
   const run = (target: Target, durationSec: number) =>
     load({ url: target.url, headers: target.headers, connections: options.connections, durationSec });
   if (options.warmupSec > 0) {
-    await run(a, options.warmupSec);
-    await run(b, options.warmupSec);
+    for (const target of targets) await run(target, options.warmupSec);
   }
-  const runsA: WrkResult[] = [];
-  const runsB: WrkResult[] = [];
+  const runs: WrkResult[][] = targets.map(() => []);
   for (let round = 0; round < options.rounds; round++) {
-    if (round % 2 === 0) {
-      runsA.push(await run(a, options.durationSec));
-      runsB.push(await run(b, options.durationSec));
-    } else {
-      runsB.push(await run(b, options.durationSec));
-      runsA.push(await run(a, options.durationSec));
+    for (let k = 0; k < targets.length; k++) {
+      const index = (round + k) % targets.length;
+      (runs[index] as WrkResult[]).push(await run(targets[index] as Target, options.durationSec));
     }
   }
-  return [seriesOf(runsA), seriesOf(runsB)];
+  return runs.map(seriesOf);
 }

@@ -11,10 +11,17 @@
  * - a JWT validated in the gateway (`plugin: jwt`) against nginx sending it to an auth server, which only
  *   compares it with the one it expects (no signature check: that favours nginx);
  * - the real forward-auth and pybackend-ts (signed identity assertions on, as `npm start` runs them), without
- *   and with the cache.
+ *   and with the cache;
+ * - forward auth on the trivial peers against nginx with its default upstream settings (no keep-alive, HTTP/1.0
+ *   upstream), as most nginx configurations run; the tuned nginx above stays the one the goals are judged by;
+ * - the real forward-auth and pybackend-ts against the seed walkthrough's stack (seed-stack.ts: nginx
+ *   auth_request → FastAPI check, FastAPI backend), without a decision cache and with the local profile's
+ *   (infra/gateway/gateway.extensions.yml). Skipped, with a message, when FastAPI and uvicorn are not installed.
  *
- * Needs Debian's `nginx-light` (or `nginx`) and `wrk`: `apt-get install -y nginx-light wrk`.
- * Env: BENCH_DURATION_SEC, BENCH_ROUNDS, BENCH_CONNECTIONS override the mode's figures.
+ * Needs Debian's `nginx-light` (or `nginx`) and `wrk`: `apt-get install -y nginx-light wrk`; for the seed's
+ * stack `apt-get install -y --no-install-recommends python3-fastapi python3-uvicorn`.
+ * Env: BENCH_DURATION_SEC, BENCH_ROUNDS, BENCH_CONNECTIONS override the mode's figures; BENCH_PYTHON names the
+ * Python that has FastAPI (default: /usr/bin/python3, then python3).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -33,7 +40,7 @@ import {
 } from '@gateway-pattern/stack';
 import { writeGatewayConfig } from './gateway-config.ts';
 import { benchJwt } from './jwt.ts';
-import { startNginx } from './nginx.ts';
+import { nginxConfig, startNginx } from './nginx.ts';
 import {
   type BenchReport,
   type Goal,
@@ -44,7 +51,8 @@ import {
   type ScenarioResult,
   throughputRatio,
 } from './report.ts';
-import { alternate, type RoundOptions, type Target } from './rounds.ts';
+import { type RoundOptions, rotate, type Series, type Target } from './rounds.ts';
+import { findSeedPython, startSeedStack } from './seed-stack.ts';
 
 const quick = process.argv.includes('--quick');
 const options: RoundOptions = {
@@ -84,19 +92,23 @@ async function peer(
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
-/** Starts a gateway process (`gateway --configFile`) and resolves once its /ping answers. */
+/**
+ * Starts a gateway process (`gateway --configFile`), pushed onto `children` at once (so it is stopped even if it
+ * never answers), and resolves once its /ping answers.
+ */
 async function gateway(
   staticFile: string,
   adminPort: number,
   env: Record<string, string>,
-): Promise<ChildProcess> {
+  children: ChildProcess[],
+): Promise<void> {
   const child = spawn(process.execPath, ['src/cli.ts', '--configFile', staticFile], {
     cwd: join(repoRoot, 'apps', 'gateway'),
     env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  children.push(child);
   await waitForHttp(`http://127.0.0.1:${adminPort}/ping`, 20_000);
-  return child;
 }
 
 async function stopProcess(
@@ -109,6 +121,22 @@ async function stopProcess(
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** One scenario's figures as the console shows them. */
+function summary(result: ScenarioResult): string {
+  const { gateway: gw, peer } = result;
+  const met = goalMet(result);
+  const peerLabel = (result.peerName ?? 'nginx').padEnd(7);
+  const label = (text: string) => text.padEnd(peerLabel.length);
+  return (
+    `${result.title}\n` +
+    `  ${label('gateway')} ${Math.round(gw.rps).toString().padStart(6)} req/s  p50 ${gw.p50.toFixed(2)} ms  p99 ${gw.p99.toFixed(2)} ms  (${result.gatewaySetup})\n` +
+    `  ${peerLabel} ${Math.round(peer.rps).toString().padStart(6)} req/s  p50 ${peer.p50.toFixed(2)} ms  p99 ${peer.p99.toFixed(2)} ms  (${result.peerSetup})\n` +
+    `  ${label('ratio')} throughput ${throughputRatio(result).toFixed(2)}x, p99 ${p99Ratio(result).toFixed(2)}x` +
+    `${met === undefined ? '' : met ? '  goal met' : '  goal NOT met'}` +
+    `${gw.errors + peer.errors > 0 ? `  (${gw.errors} + ${peer.errors} errors)` : ''}\n\n`
+  );
 }
 
 async function main(): Promise<void> {
@@ -139,7 +167,26 @@ async function main(): Promise<void> {
     const forwardAuthUrl = `http://127.0.0.1:${config.FORWARD_AUTH_PORT}`;
     const pybackendUrl = `http://127.0.0.1:${config.PYBACKEND_PORT}`;
 
-    const [gw1Web, gw1Admin, gw2Web, gw2Admin, nginx1Port, nginx2Port] = (await freePorts(6)) as [
+    const [
+      gw1Web,
+      gw1Admin,
+      gw2Web,
+      gw2Admin,
+      gwLocalWeb,
+      gwLocalAdmin,
+      nginx1Port,
+      nginx2Port,
+      nginxDefaultsPort,
+      seedNginxPort,
+      seedAuthPort,
+      seedBackendPort,
+    ] = (await freePorts(12)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
       number,
       number,
       number,
@@ -167,8 +214,37 @@ async function main(): Promise<void> {
       workers: 2,
       peers,
     });
-    children.push(await gateway(gw1Static, gw1Admin, gatewayEnv));
-    children.push(await gateway(gw2Static, gw2Admin, gatewayEnv));
+    // As npm start runs it: infra/gateway/gateway.extensions.yml beside gateway.yml (forwardAuthCache).
+    const gwLocalStatic = await writeGatewayConfig(join(dir, 'gw-local'), {
+      webPort: gwLocalWeb,
+      adminPort: gwLocalAdmin,
+      workers: 1,
+      peers,
+      localProfile: true,
+    });
+    const seed = findSeedPython();
+    if (seed === undefined) {
+      process.stderr.write(
+        'bench: FastAPI and uvicorn not found (BENCH_PYTHON, /usr/bin/python3, python3): skipping the seed stack rows; ' +
+          'apt-get install -y --no-install-recommends python3-fastapi python3-uvicorn\n',
+      );
+    }
+    // Side by side to save the --quick run some seconds; every start settles before a failure is thrown, so
+    // nothing is left running past the cleanup below.
+    const started = await Promise.allSettled([
+      gateway(gw1Static, gw1Admin, gatewayEnv, children),
+      gateway(gw2Static, gw2Admin, gatewayEnv, children),
+      gateway(gwLocalStatic, gwLocalAdmin, gatewayEnv, children),
+      seed === undefined
+        ? Promise.resolve()
+        : startSeedStack(
+            seed,
+            join(dir, 'seed'),
+            { nginx: seedNginxPort, auth: seedAuthPort, backend: seedBackendPort },
+            children,
+          ),
+    ]);
+    for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
     const nginxSetup = {
       trivialAuth: `${trivialAuth.url}/auth`,
       jwtAuth: `${jwtAuth.url}/auth`,
@@ -176,11 +252,18 @@ async function main(): Promise<void> {
       forwardAuth: `${forwardAuthUrl}/auth?aud=pybackend-ts&aud=model-service`,
       pybackend: pybackendUrl,
     };
-    for (const [port, workers] of [
-      [nginx1Port, 1],
-      [nginx2Port, 2],
+    for (const [name, port, workers, upstreamKeepAlive] of [
+      ['nginx1', nginx1Port, 1, true],
+      ['nginx2', nginx2Port, 2, true],
+      ['nginx-defaults', nginxDefaultsPort, 1, false],
     ] as const) {
-      children.push(await startNginx({ ...nginxSetup, dir: join(dir, `nginx${workers}`), port, workers }));
+      const nginxDir = join(dir, name);
+      children.push(
+        await startNginx(
+          nginxDir,
+          nginxConfig({ ...nginxSetup, dir: nginxDir, port, workers, upstreamKeepAlive }),
+        ),
+      );
       await waitForHttp(`http://127.0.0.1:${port}/plain/`, 10_000);
     }
 
@@ -194,10 +277,17 @@ async function main(): Promise<void> {
       id: string;
       title: string;
       gatewaySetup: string;
+      /** What the peer is, when not the tuned nginx. */
+      peerName?: string;
       peerSetup: string;
       gateway: Target;
       peer: Target;
       goal?: Goal;
+      /**
+       * Consecutive scenarios with the same `together` and the same peer are measured in the same rounds, the
+       * peer once (rotate), so their gateway figures are against the very same peer series.
+       */
+      together?: string;
     }[] = [
       {
         id: 'forward-auth',
@@ -207,6 +297,16 @@ async function main(): Promise<void> {
         gateway: at(gw1Web, '/fa/foobar', token),
         peer: at(nginx1Port, '/fa/foobar', token),
         goal: { minThroughput: 1, maxP99: 1.2 },
+      },
+      {
+        id: 'forward-auth-nginx-defaults',
+        title: 'forward auth, trivial peers, vs nginx with default upstream settings (no keep-alive)',
+        gatewaySetup: 'forwardAuth + stripPrefix, 1 process',
+        peerName: 'nginx, default upstreams',
+        peerSetup:
+          'auth_request + rewrite, 1 worker, no keepalive pool, proxy_http_version 1.0 (the defaults)',
+        gateway: at(gw1Web, '/fa/foobar', token),
+        peer: at(nginxDefaultsPort, '/fa/foobar', token),
       },
       {
         id: 'no-auth',
@@ -260,6 +360,35 @@ async function main(): Promise<void> {
         peer: at(nginx1Port, '/pybackend/foobar', token),
       },
     ];
+    if (seed !== undefined) {
+      const seedSetup = `nginx auth_request (keep-alive) → FastAPI check, FastAPI backend; ${seed.versions}, 1 process each, no access log`;
+      scenarios.push(
+        {
+          id: 'seed-stack',
+          title: "our stack vs the seed's stack (nginx + FastAPI), no decision cache",
+          gatewaySetup:
+            'real forward-auth + pybackend-ts, auth-pybackend as plain forwardAuth, no access log',
+          peerName: 'seed stack',
+          peerSetup: seedSetup,
+          gateway: at(gw1Web, '/pybackend/foobar', token),
+          peer: at(seedNginxPort, '/pybackend/foobar', token),
+          goal: { minThroughput: 3 },
+          together: 'seed',
+        },
+        {
+          id: 'seed-stack-local-profile',
+          title: "our stack vs the seed's stack (nginx + FastAPI), the local profile's decision cache",
+          gatewaySetup:
+            'the same + gateway.extensions.yml as npm start (forwardAuthCache ttl 5 s), no access log',
+          peerName: 'seed stack',
+          peerSetup: seedSetup,
+          gateway: at(gwLocalWeb, '/pybackend/foobar', token),
+          peer: at(seedNginxPort, '/pybackend/foobar', token),
+          goal: { minThroughput: 3 },
+          together: 'seed',
+        },
+      );
+    }
 
     // Every path answers 200 on both sides before anything is measured.
     for (const scenario of scenarios) {
@@ -271,38 +400,46 @@ async function main(): Promise<void> {
     }
 
     process.stdout.write(
-      `\nGateway vs nginx, wrk -t1 -c${options.connections}: ${options.rounds} alternating rounds of ` +
+      `\nGateway vs its peer (the tuned nginx unless named), wrk -t1 -c${options.connections}: ${options.rounds} alternating rounds of ` +
         `${options.durationSec} s per side after ${options.warmupSec} s of warm-up, medians${quick ? ' (--quick)' : ''}\n\n`,
     );
     const results: ScenarioResult[] = [];
     const warmed = new Set<string>();
+    const batches: (typeof scenarios)[] = [];
     for (const scenario of scenarios) {
-      const hosts = [new URL(scenario.gateway.url).host, new URL(scenario.peer.url).host];
+      const last = batches.at(-1)?.[0];
+      if (
+        last !== undefined &&
+        scenario.together !== undefined &&
+        scenario.together === last.together &&
+        scenario.peer.url === last.peer.url
+      ) {
+        batches.at(-1)?.push(scenario);
+      } else {
+        batches.push([scenario]);
+      }
+    }
+    for (const batch of batches) {
+      const targets = [...batch.map((scenario) => scenario.gateway), batch[0]?.peer as Target];
+      const hosts = targets.map((target) => new URL(target.url).host);
       const warm = !quick || hosts.some((host) => !warmed.has(host));
       for (const host of hosts) warmed.add(host);
-      const [gw, nginx] = await alternate(scenario.gateway, scenario.peer, {
-        ...options,
-        warmupSec: warm ? options.warmupSec : 0,
+      const series = await rotate(targets, { ...options, warmupSec: warm ? options.warmupSec : 0 });
+      const peerSeries = series.at(-1) as Series;
+      batch.forEach((scenario, i) => {
+        const result: ScenarioResult = {
+          id: scenario.id,
+          title: scenario.title,
+          gatewaySetup: scenario.gatewaySetup,
+          peerName: scenario.peerName ?? 'nginx',
+          peerSetup: scenario.peerSetup,
+          gateway: series[i] as Series,
+          peer: peerSeries,
+          ...(scenario.goal ? { goal: scenario.goal } : {}),
+        };
+        results.push(result);
+        process.stdout.write(summary(result));
       });
-      const result: ScenarioResult = {
-        id: scenario.id,
-        title: scenario.title,
-        gatewaySetup: scenario.gatewaySetup,
-        peerSetup: scenario.peerSetup,
-        gateway: gw,
-        peer: nginx,
-        ...(scenario.goal ? { goal: scenario.goal } : {}),
-      };
-      results.push(result);
-      const met = goalMet(result);
-      process.stdout.write(
-        `${scenario.title}\n` +
-          `  gateway ${Math.round(gw.rps).toString().padStart(6)} req/s  p50 ${gw.p50.toFixed(2)} ms  p99 ${gw.p99.toFixed(2)} ms  (${scenario.gatewaySetup})\n` +
-          `  nginx   ${Math.round(nginx.rps).toString().padStart(6)} req/s  p50 ${nginx.p50.toFixed(2)} ms  p99 ${nginx.p99.toFixed(2)} ms  (${scenario.peerSetup})\n` +
-          `  ratio   throughput ${throughputRatio(result).toFixed(2)}x, p99 ${p99Ratio(result).toFixed(2)}x` +
-          `${met === undefined ? '' : met ? '  goal met' : '  goal NOT met'}` +
-          `${gw.errors + nginx.errors > 0 ? `  (${gw.errors} + ${nginx.errors} errors)` : ''}\n\n`,
-      );
     }
 
     const date = new Date().toISOString();
