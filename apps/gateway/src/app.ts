@@ -13,10 +13,11 @@ import { countResources, emptyDynamicConfig } from './config/dynamic-config.ts';
 import type { StaticConfig } from './config/static.ts';
 import { createEntryPoints } from './entrypoints/from-config.ts';
 import { KeySetRegistry } from './middlewares/jwt/key-sets.ts';
-import { type AccessLog, batchedSink, createAccessLog, type LineSink } from './observability/access-log.ts';
+import { type AccessLog, createAccessLog, type LineSink } from './observability/access-log.ts';
+import { type AccessLogOutput, accessLogOutput } from './observability/access-log-file.ts';
 import { authDecisionMetrics } from './observability/auth-decisions.ts';
 import { logLoaded } from './observability/load-log.ts';
-import { createLogger, type Logger, logDestination } from './observability/logger.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
 import { FileProvider } from './providers/file.ts';
 import { type BuildOptions, buildRuntime, type Runtime } from './runtime/build.ts';
@@ -67,6 +68,8 @@ export interface Gateway {
   url(entryPoint: string): string;
   /** Resolves after the next reload attempt finishes (tests use it to wait for the watcher). */
   nextReload(): Promise<ReloadResult>;
+  /** Closes and reopens `accessLog.filePath` (SIGUSR1, after a rotation tool renamed it). */
+  reopenAccessLog(): void;
   /** The Prometheus metrics, when `metrics.prometheus` is set. */
   readonly metrics: GatewayMetrics | undefined;
 }
@@ -118,14 +121,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const slot = new RuntimeSlot(buildRuntime(emptyDynamicConfig(), buildOptions), pools);
 
   let accessLog: AccessLog | undefined;
-  let flushAccessLog = () => {};
+  let accessLogFile: AccessLogOutput | undefined;
   if (config.accessLog) {
     let sink = options.accessLogSink;
     if (sink === undefined) {
-      // The lines of one event-loop turn go out as one write.
-      const batched = batchedSink(logDestination(config.accessLog.filePath));
-      flushAccessLog = batched.flush;
-      sink = batched;
+      accessLogFile = accessLogOutput(config.accessLog);
+      sink = accessLogFile;
     }
     accessLog = createAccessLog(config.accessLog, sink);
   }
@@ -201,7 +202,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       internals.close();
       await Promise.all(servers.map((server) => server.close()));
       await pools.close();
-      flushAccessLog();
+      await accessLogFile?.close();
       logger.info('gateway stopped');
       logger.flush();
     },
@@ -226,6 +227,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     nextReload() {
       return reloader.nextReload();
+    },
+    reopenAccessLog() {
+      accessLogFile?.reopen();
     },
     metrics,
   };

@@ -1,7 +1,8 @@
 /**
  * Runs the gateway as a process: argv and environment → static configuration → gateway, with the process
- * signals Traefik honours: SIGHUP reloads the dynamic configuration, SIGINT/SIGTERM stop gracefully (a second
- * one exits at once). `node src/main.ts --configFile gateway.yml`; `cli.ts` is the same as an npm bin.
+ * signals Traefik honours: SIGHUP reloads the dynamic configuration, SIGUSR1 reopens the log files (rotation),
+ * SIGINT/SIGTERM stop gracefully (a second one exits at once). `node src/main.ts --configFile gateway.yml`;
+ * `cli.ts` is the same as an npm bin.
  */
 
 import cluster from 'node:cluster';
@@ -22,7 +23,8 @@ Options:
   --configFile <file>   static configuration file (YAML)
   --help, -h            show this help
   --version             print the version
-Signals: SIGHUP reloads the dynamic configuration; SIGINT/SIGTERM stop gracefully.
+Signals: SIGHUP reloads the dynamic configuration; SIGUSR1 reopens the log files (after a rotation);
+SIGINT/SIGTERM stop gracefully.
 `;
 
 /** Starts the gateway from `argv` and `env`. Resolves once it is listening (or has exited on an error). */
@@ -49,11 +51,11 @@ export async function main(
   }
   const { config } = loaded;
   const logFile = config.log?.filePath;
-  const logger = createLogger(
-    env.LOG_LEVEL ?? config.log?.level,
-    logFile ? logDestination(logFile) : undefined,
-  );
+  const logStream = logFile ? logDestination(logFile) : undefined;
+  const logger = createLogger(env.LOG_LEVEL ?? config.log?.level, logStream);
   if (cluster.isWorker) {
+    // The primary passes SIGUSR1 on; the worker's gateway reopens its access log (cluster/worker.ts).
+    process.on('SIGUSR1', () => logStream?.reopen());
     // The primary has logged the static configuration and its warnings already.
     await runWorker({ config, env, logger });
     return;
@@ -102,6 +104,14 @@ export async function main(
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Traefik's log rotation: a tool such as logrotate renames the files, then sends SIGUSR1. Listening also keeps
+  // Node from opening its inspector on SIGUSR1.
+  process.on('SIGUSR1', () => {
+    logger.info('SIGUSR1: reopening the log files');
+    logStream?.reopen();
+    if (gateway) gateway.reopenAccessLog();
+    else primary?.reopenLogs();
+  });
   // Started by a supervisor with an IPC channel (the stack launcher): if the supervisor dies, do not linger.
   // Its end of our stdout pipe went with it, so stdout is dropped first.
   if (typeof process.send === 'function') {

@@ -40,6 +40,8 @@ export interface Primary {
   kill(): void;
   /** Tells the workers that stdout is gone, so they stop writing to it. */
   abandonStdout(): void;
+  /** Passes SIGUSR1 on to every worker: each reopens its access-log file (log rotation). */
+  reopenLogs(): void;
 }
 
 /** Forks the workers and feeds them the configuration. Resolves once every worker listens. */
@@ -164,6 +166,9 @@ export async function startPrimary(options: PrimaryOptions): Promise<Primary> {
     },
     abandonStdout() {
       for (const worker of workers.values()) send(worker, { type: 'gateway:abandon-stdout' });
+    },
+    reopenLogs() {
+      for (const worker of workers.values()) worker.process.kill('SIGUSR1');
     },
   };
   try {

@@ -127,6 +127,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => {});
   process.on('SIGHUP', () => {});
+  process.on('SIGUSR1', () => gateway.reopenAccessLog());
   process.once('disconnect', () => stop('primary gone'));
 
   const started = gateway.start();

@@ -6,6 +6,7 @@
 
 import { isIP } from 'node:net';
 import { StaticConfigError } from '../errors.ts';
+import { parseStatusRange } from '../observability/access-log-filters.ts';
 import { parseAddress } from './address.ts';
 import { forwardAuthCacheSchema } from './forward-auth-cache-schema.ts';
 import {
@@ -138,26 +139,38 @@ const providersSchema = object(
   { unknownKeys: 'warning' },
 );
 
-const accessLogSchema = object({
-  filePath: string(),
-  format: withDefault(oneOf(['common', 'genericCLF', 'json']), 'common'),
-  bufferingSize: integer({ min: 0 }),
-  addInternals: boolean(),
-  filters: object({
-    statusCodes: list(string({ nonEmpty: true })),
-    retryAttempts: boolean(),
-    minDuration: duration({ min: 0 }),
-  }),
-  fields: object({
-    defaultMode: oneOf(['keep', 'drop']),
-    names: record(oneOf(['keep', 'drop'])),
-    headers: object({
-      defaultMode: oneOf(['keep', 'drop', 'redact']),
-      names: record(oneOf(['keep', 'drop', 'redact'])),
+// observability/access-log*.ts say what each option does.
+const accessLogSchema = object(
+  {
+    filePath: string(),
+    format: withDefault(oneOf(['common', 'genericCLF', 'json']), 'common'),
+    bufferingSize: integer({ min: 0 }),
+    addInternals: boolean(),
+    // Only means something alongside otlp, which is refused: the lines always go to filePath or stdout.
+    dualOutput: boolean(),
+    filters: object({
+      statusCodes: list(
+        refine(string({ nonEmpty: true }), (text) => {
+          const range = parseStatusRange(text);
+          return typeof range === 'string' ? range : undefined;
+        }),
+      ),
+      retryAttempts: boolean(),
+      minDuration: duration({ min: 0 }),
     }),
-    queryParameters: object({ defaultMode: oneOf(['keep', 'drop']) }),
-  }),
-});
+    fields: object({
+      // Traefik redacts headers only: a field is kept or dropped.
+      defaultMode: oneOf(['keep', 'drop']),
+      names: record(oneOf(['keep', 'drop'])),
+      headers: object({
+        defaultMode: oneOf(['keep', 'drop', 'redact']),
+        names: record(oneOf(['keep', 'drop', 'redact'])),
+      }),
+      queryParameters: object({ defaultMode: oneOf(['keep', 'drop']) }),
+    }),
+  },
+  { unsupported: { otlp: 'sending the access log over OpenTelemetry is not supported by this gateway' } },
+);
 
 const staticSchema = object(
   {

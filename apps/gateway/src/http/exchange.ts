@@ -45,6 +45,8 @@ export interface ExchangeLog {
    * middleware retries only failures that sent nothing upstream, as Traefik does.
    */
   upstreamError?: string;
+  /** Times the retry middleware sent the request again (Traefik's `RetryAttempts`). */
+  RetryAttempts?: number;
 }
 
 /** Work that can be cancelled, such as an upstream request in flight (undici's dispatch controller). */

@@ -89,6 +89,7 @@ export function retry(options: RetryConfig): Middleware {
         return inRanges(retriedStatuses, status);
       });
       if (outcome !== 'retry') return;
+      exchange.log.RetryAttempts = attempt;
       restoreRequest(exchange, request);
       exchange.log.upstreamError = undefined;
       const delay = wait();

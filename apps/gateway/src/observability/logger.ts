@@ -31,7 +31,7 @@ const stdoutStreams = new Set<ReturnType<typeof pino.destination>>();
  * An asynchronous pino destination: the file at `path`, or stdout when `path` is empty or undefined.
  * Writes are batched off the request path; pino flushes them at exit.
  */
-export function logDestination(path?: string): DestinationStream {
+export function logDestination(path?: string): ReturnType<typeof pino.destination> {
   if (path) return pino.destination({ dest: path, mkdir: true, sync: false });
   const stream = pino.destination({ dest: 1, sync: false });
   stdoutStreams.add(stream);
