@@ -12,6 +12,7 @@ import { createInternals } from './admin/internal-routes.ts';
 import { countResources, emptyDynamicConfig } from './config/dynamic-config.ts';
 import type { StaticConfig } from './config/static.ts';
 import { createEntryPoints } from './entrypoints/from-config.ts';
+import { StaticConfigError } from './errors.ts';
 import { KeySetRegistry } from './middlewares/jwt/key-sets.ts';
 import { type AccessLog, createAccessLog, type LineSink } from './observability/access-log.ts';
 import { type AccessLogOutput, accessLogOutput } from './observability/access-log-file.ts';
@@ -26,6 +27,7 @@ import { qualify } from './runtime/names.ts';
 import { type ConfigSource, Reloader, type ReloadResult } from './runtime/reloader.ts';
 import { RuntimeSlot } from './runtime/slot.ts';
 import { PoolRegistry } from './services/pools.ts';
+import { defaultTransportSettings } from './services/transports.ts';
 import { CertificateApplier } from './tls/apply.ts';
 import type { PemCertificate } from './tls/default-certificate.ts';
 
@@ -235,6 +237,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 }
 
+/** The static serversTransport's settings; a CA file that cannot be read stops the start. */
+function staticTransport(config: StaticConfig): BuildOptions['defaultTimeouts'] {
+  try {
+    return defaultTransportSettings(config.serversTransport);
+  } catch (error) {
+    throw new StaticConfigError([(error as Error).message]);
+  }
+}
+
 /** What every build of this gateway's runtime shares: entrypoints, defaults, pools, internal services. */
 function runtimeBuildOptions(
   config: StaticConfig,
@@ -250,11 +261,7 @@ function runtimeBuildOptions(
     defaultEntryPoints: asDefault.length > 0 ? asDefault : names,
     tlsEntryPoints: new Set(names.filter((name) => config.entryPoints[name]?.http?.tls !== undefined)),
     defaultRuleSyntax: config.core?.defaultRuleSyntax ?? 'v3',
-    defaultTimeouts: config.serversTransport?.forwardingTimeouts ?? {
-      dialTimeout: 30_000,
-      responseHeaderTimeout: 0,
-      idleConnTimeout: 90_000,
-    },
+    defaultTimeouts: staticTransport(config),
     pools: deps.pools,
     keySets: new KeySetRegistry(),
     internalServices: deps.internals,

@@ -25,6 +25,7 @@ import {
   string,
   withDefault,
 } from './schema.ts';
+import { type ServersTransportConfig, serversTransportSchema } from './servers-transport-schema.ts';
 
 const notYet = 'not supported by this gateway yet';
 
@@ -84,7 +85,7 @@ const loadBalancerSchema = object(
     servers: withDefault(
       list(
         object({
-          url: required(httpUrl),
+          url: required(httpUrlSchema({ h2c: true })),
           weight: integer({ min: 0 }),
           preservePath: boolean(),
         }),
@@ -112,30 +113,6 @@ const serviceSchema = object(
       weighted: `weighted services are ${notYet}`,
       mirroring: `mirroring services are ${notYet}`,
       failover: `failover services are ${notYet}`,
-    },
-  },
-);
-
-const serversTransportSchema = object(
-  {
-    forwardingTimeouts: object({
-      dialTimeout: duration({ min: 0 }),
-      responseHeaderTimeout: duration({ min: 0 }),
-      idleConnTimeout: duration({ min: 0 }),
-      readIdleTimeout: duration({ min: 0 }),
-      pingTimeout: duration({ min: 0 }),
-    }),
-    maxIdleConnsPerHost: integer({ min: -1 }),
-    disableHTTP2: boolean(),
-  },
-  {
-    unsupported: {
-      serverName: notYet,
-      insecureSkipVerify: notYet,
-      rootCAs: notYet,
-      certificates: notYet,
-      peerCertURI: notYet,
-      spiffe: notYet,
     },
   },
 );
@@ -336,7 +313,7 @@ export type ServiceConfig = Infer<typeof serviceSchema>;
 /** `http.services.<name>.loadBalancer`. */
 export type LoadBalancerConfig = Infer<typeof loadBalancerSchema>;
 /** `http.serversTransports.<name>`. */
-export type ServersTransportConfig = Infer<typeof serversTransportSchema>;
+export type { ServersTransportConfig };
 /** `forwardAuth` middleware options. */
 export type ForwardAuthConfig = Infer<typeof forwardAuthSchema>;
 /** `basicAuth` middleware options. */

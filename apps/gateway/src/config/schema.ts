@@ -280,11 +280,12 @@ export function withDefault<T>(schema: Schema<T>, value: T): Schema<T> & { reado
 }
 
 /** An absolute `http:` or `https:` URL. */
-export function httpUrl(): Schema<string> {
+export function httpUrl(options: { h2c?: boolean } = {}): Schema<string> {
   return refine(string({ nonEmpty: true }), (value) => {
     try {
       const url = new URL(value);
-      return url.protocol === 'http:' || url.protocol === 'https:'
+      // h2c:// (cleartext HTTP/2 with prior knowledge) is Traefik's scheme for servers only.
+      return url.protocol === 'http:' || url.protocol === 'https:' || (options.h2c && url.protocol === 'h2c:')
         ? undefined
         : `unsupported scheme ${url.protocol}`;
     } catch {

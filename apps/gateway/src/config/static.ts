@@ -24,6 +24,7 @@ import {
   string,
   withDefault,
 } from './schema.ts';
+import { maxIdleConnsPerHostSchema, rootCAsSchema } from './servers-transport-schema.ts';
 
 const notImplemented = 'not supported by this gateway yet, ignored';
 
@@ -220,15 +221,15 @@ const staticSchema = object(
       noColor: boolean(),
     }),
     core: object({ defaultRuleSyntax: oneOf(['v2', 'v3']) }),
+    // Traefik's default@internal transport (services/transports.ts).
     serversTransport: object(
-      { forwardingTimeouts: forwardingTimeoutsSchema },
       {
-        ignored: {
-          insecureSkipVerify: notImplemented,
-          rootCAs: notImplemented,
-          maxIdleConnsPerHost: notImplemented,
-        },
+        forwardingTimeouts: forwardingTimeoutsSchema,
+        insecureSkipVerify: boolean(),
+        rootCAs: rootCAsSchema,
+        maxIdleConnsPerHost: maxIdleConnsPerHostSchema,
       },
+      { unsupported: { spiffe: 'SPIFFE is not supported by this gateway' } },
     ),
   },
   {

@@ -3,7 +3,20 @@
  * function that hands one out. Shared by services and middlewares (forwardAuth); `services/pools.ts` implements it.
  */
 
+import type { SecureContext } from 'node:tls';
 import type { Pool } from 'undici';
+
+/** How to speak TLS to `https://` servers (a servers transport's TLS fields, built by http/upstream-tls.ts). */
+export interface UpstreamTls {
+  /** Identifies these settings (a digest of the CAs, certificates and options), so equal ones share pools. */
+  readonly id: string;
+  /** CAs, client certificates and TLS versions, made once and shared by every connection. */
+  readonly secureContext: SecureContext;
+  /** SNI and the name the certificate must carry (`serverName`); default: the server URL's host. */
+  readonly servername?: string;
+  /** False with `insecureSkipVerify`. */
+  readonly rejectUnauthorized: boolean;
+}
 
 /**
  * How to reach an upstream: Traefik's `serversTransport.forwardingTimeouts`, in milliseconds (0 means none),
@@ -23,6 +36,23 @@ export interface TransportSettings {
    * fails the body with `UND_ERR_RES_EXCEEDED_MAX_SIZE` (forwardAuth's `maxResponseBodySize`).
    */
   readonly maxResponseSize?: number;
+  /** TLS towards `https://` servers; default: Node's own (its bundled CAs). */
+  readonly tls?: UpstreamTls;
+  /**
+   * Idle keep-alive connections kept per server (`maxIdleConnsPerHost`): -1 keeps none, undefined no limit.
+   * HTTP/2 connections are shared by all requests and not counted.
+   */
+  readonly maxIdleConnsPerHost?: number;
+  /** Speak HTTP/1.1 to `https://` servers even when they offer HTTP/2 through ALPN (`disableHTTP2`). */
+  readonly disableHTTP2?: boolean;
+}
+
+/**
+ * The origin a server URL's pool is leased for. `h2c://host:port` (cleartext HTTP/2 with prior knowledge, as
+ * in Traefik) is kept as is, since `URL.origin` is "null" for that scheme; the pool registry knows it.
+ */
+export function upstreamOrigin(url: URL): string {
+  return url.protocol === 'h2c:' ? `h2c://${url.host}` : url.origin;
 }
 
 /** Gives the keep-alive pool for `origin` with these settings (created on first use, shared across reloads). */

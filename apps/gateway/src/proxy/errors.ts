@@ -1,7 +1,7 @@
 /**
  * Maps a failure to reach an upstream to the status Traefik answers with (`ComputeStatusCode`):
- * 499 when the client went away, 504 on a timeout, 502 when the upstream is unreachable or broke the
- * connection, 500 otherwise.
+ * 499 when the client went away, 504 on a timeout (dial, response header, body), 502 when the upstream is
+ * unreachable or broke the connection, 500 otherwise (a server certificate that fails verification included).
  */
 
 const timeoutCodes = new Set([
@@ -34,8 +34,23 @@ export function upstreamErrorStatus(error: unknown, clientGone: boolean): number
   const code = errorCode(error);
   if (code !== undefined && timeoutCodes.has(code)) return 504;
   if (error instanceof Error && error.name === 'TimeoutError') return 504;
-  if (code !== undefined && (unreachableCodes.has(code) || code.startsWith('HPE_'))) return 502;
+  if (code !== undefined && (unreachableCodes.has(code) || isBrokenConnection(code))) return 502;
+  // Anything else is 500, as in Traefik: a server certificate that fails verification (Go's
+  // CertificateVerificationError), TLS spoken to a plain HTTP server (RecordHeaderError).
   return 500;
+}
+
+/**
+ * A malformed HTTP/1.1 answer, an HTTP/2 session or stream failure, or a TLS alert from the server (one that
+ * refused our client certificate, say): Go reports these as network errors (`net.OpError` "remote error"),
+ * which Traefik answers with 502.
+ */
+function isBrokenConnection(code: string): boolean {
+  return (
+    code.startsWith('HPE_') ||
+    code.startsWith('ERR_HTTP2_') ||
+    (code.startsWith('ERR_SSL_') && code.includes('_ALERT_'))
+  );
 }
 
 /** Go's `http.StatusText` for the statuses the proxy produces. */

@@ -51,6 +51,7 @@ export function forward(exchange: Exchange, upstream: Upstream, options: Forward
       {
         method: exchange.method,
         path: upstreamPath(exchange, upstream),
+        ...serverNameOf(upstream),
         headers,
         body: hasBody ? (buffered ?? uploadOf(exchange.req)) : null,
       },
@@ -162,6 +163,15 @@ function fail(exchange: Exchange, error: unknown, options: ForwardOptions): void
 function contentLength(exchange: Exchange): number {
   const value = exchange.headers['content-length']?.[0];
   return value === undefined ? 0 : Number(value);
+}
+
+/**
+ * undici takes the TLS server name from the Host header (the client's, with passHostHeader) and reconnects
+ * whenever it changes; a fixed one keeps connections, and the pool's connector sets the real name
+ * (services/pools.ts). undici reads `servername` although its DispatchOptions type does not list it.
+ */
+function serverNameOf(upstream: Upstream): { servername: string } {
+  return { servername: upstream.url.hostname };
 }
 
 /** The path and query sent upstream. Go's proxy turns `;` in the query into `&`. */

@@ -27,6 +27,7 @@ import { compileRule, defaultPriority } from '../rules/index.ts';
 import type { Matcher, RuleSyntax } from '../rules/types.ts';
 import { loadBalancer } from '../services/load-balancer.ts';
 import type { PoolRegistry } from '../services/pools.ts';
+import { serversTransportSettings } from '../services/transports.ts';
 import {
   disable,
   type MiddlewareInfo,
@@ -49,7 +50,7 @@ export interface BuildOptions {
   /** Entrypoints of routers that name none (Traefik: those with `asDefault`, else all). */
   readonly defaultEntryPoints: readonly string[];
   readonly defaultRuleSyntax: RuleSyntax;
-  /** Timeouts of services without a `serversTransport` (static `serversTransport.forwardingTimeouts`). */
+  /** The transport of services without a `serversTransport` (the static `serversTransport`). */
   readonly defaultTimeouts: TransportSettings;
   readonly pools: PoolRegistry;
   /** Token-signing keys fetched by `jwt` middlewares, kept across reloads (default: kept for this build only). */
@@ -158,14 +159,14 @@ class RuntimeBuilder {
         continue;
       }
       info.config = result.value as Record<string, unknown>;
-      const timeouts = result.value.forwardingTimeouts ?? {};
-      this.#transports.set(info.name, {
-        dialTimeout: timeouts.dialTimeout ?? this.#options.defaultTimeouts.dialTimeout,
-        responseHeaderTimeout:
-          timeouts.responseHeaderTimeout ?? this.#options.defaultTimeouts.responseHeaderTimeout,
-        idleConnTimeout: timeouts.idleConnTimeout ?? this.#options.defaultTimeouts.idleConnTimeout,
-      });
+      try {
+        this.#transports.set(info.name, serversTransportSettings(result.value, `serversTransports.${name}`));
+      } catch (error) {
+        disable(info, (error as Error).message);
+      }
     }
+    // Traefik's name for the static serversTransport, which services use when they name none.
+    this.#transports.set('default@internal', this.#options.defaultTimeouts);
   }
 
   #buildServices(): void {

@@ -5,7 +5,7 @@
 
 import type { LoadBalancerConfig } from '../config/dynamic-schema.ts';
 import type { Handler } from '../http/handler.ts';
-import type { LeasePool, TransportSettings } from '../http/transport.ts';
+import { type LeasePool, type TransportSettings, upstreamOrigin } from '../http/transport.ts';
 import { type ForwardOptions, forward, type Upstream } from '../proxy/forward.ts';
 import { WeightedRoundRobin } from './wrr.ts';
 
@@ -24,7 +24,7 @@ export function loadBalancer(config: LoadBalancerConfig, deps: LoadBalancerDeps)
   const passHostHeader = config.passHostHeader;
   const servers = config.servers.map((server) => {
     const url = new URL(server.url);
-    const pool = deps.lease(url.origin, deps.timeouts);
+    const pool = deps.lease(upstreamOrigin(url), deps.timeouts);
     const upstream: Upstream = { url, pool, preservePath: server.preservePath === true };
     // Built once per server, not per request.
     const options: ForwardOptions = {

@@ -1,11 +1,13 @@
 /**
  * Keep-alive connection pools to upstreams (and auth servers), shared across reloads: a reload that keeps a
- * server reuses its warm connections. Pools no runtime uses any more are closed once the runtimes that used them
- * have drained (`closeUnused`); undici's `close()` lets requests in flight finish.
+ * server and its transport settings reuses its warm connections. Pools no runtime uses any more are closed
+ * once the runtimes that used them have drained (`closeUnused`); undici's `close()` lets requests in flight
+ * finish. A transport whose files or settings changed gets new pools (its TLS id is part of the key).
  */
 
-import { Pool } from 'undici';
+import { buildConnector, Pool } from 'undici';
 import type { TransportSettings } from '../http/transport.ts';
+import { idleLimitedFactory } from './idle-limit.ts';
 
 /** A pool and the key it is registered under. */
 export interface PoolLease {
@@ -17,23 +19,15 @@ export interface PoolLease {
 export class PoolRegistry {
   readonly #pools = new Map<string, Pool>();
 
-  /** The pool for `origin` with these settings, created on first use. */
+  /**
+   * The pool for `origin` with these settings, created on first use. `h2c://host:port` gives a pool speaking
+   * cleartext HTTP/2 with prior knowledge to `http://host:port`.
+   */
   lease(origin: string, settings: TransportSettings): PoolLease {
-    const bodyTimeout = settings.bodyTimeout ?? 0;
-    const maxResponseSize = settings.maxResponseSize ?? -1;
-    const key = `${origin} ${settings.dialTimeout}/${settings.responseHeaderTimeout}/${settings.idleConnTimeout}/${bodyTimeout} ${maxResponseSize}`;
+    const key = `${origin} ${settingsKey(settings)}`;
     let pool = this.#pools.get(key);
     if (pool === undefined) {
-      // Go's idleConnTimeout 0 means "no limit"; undici needs a number, so use a long one.
-      const idle = settings.idleConnTimeout > 0 ? settings.idleConnTimeout : 600_000;
-      pool = new Pool(origin, {
-        connectTimeout: settings.dialTimeout,
-        headersTimeout: settings.responseHeaderTimeout,
-        bodyTimeout,
-        keepAliveTimeout: idle,
-        keepAliveMaxTimeout: idle,
-        maxResponseSize,
-      });
+      pool = createPool(origin, settings);
       this.#pools.set(key, pool);
     }
     return { key, pool };
@@ -59,4 +53,50 @@ export class PoolRegistry {
   get size(): number {
     return this.#pools.size;
   }
+}
+
+function settingsKey(settings: TransportSettings): string {
+  return [
+    settings.dialTimeout,
+    settings.responseHeaderTimeout,
+    settings.idleConnTimeout,
+    settings.bodyTimeout ?? 0,
+    settings.maxResponseSize ?? -1,
+    settings.maxIdleConnsPerHost ?? '',
+    settings.disableHTTP2 === true ? 'h1' : '',
+    settings.tls?.id ?? '',
+  ].join('/');
+}
+
+function createPool(origin: string, settings: TransportSettings): Pool {
+  const h2c = origin.startsWith('h2c://');
+  const target = h2c ? `http://${origin.slice('h2c://'.length)}` : origin;
+  const tls = target.startsWith('https:') ? settings.tls : undefined;
+  // undici offers h2 through ALPN unless told not to; the server picks (Go's transport does the same).
+  const allowH2 = h2c || settings.disableHTTP2 !== true;
+  const base = buildConnector({
+    timeout: settings.dialTimeout,
+    allowH2,
+    ...(h2c ? { useH2c: true } : {}),
+    ...(tls ? { secureContext: tls.secureContext, rejectUnauthorized: tls.rejectUnauthorized } : {}),
+  } as buildConnector.BuildOptions);
+  // undici names the TLS server after the request's Host header, which is the client's (passHostHeader);
+  // Go's transport uses the server URL's host, or the transport's serverName. An IP gets no SNI.
+  const servername = tls?.servername;
+  const connect: buildConnector.connector = (options, callback) =>
+    base({ ...options, servername: servername as string }, callback);
+  // Go's idleConnTimeout 0 means "no limit"; undici needs a number, so use a long one.
+  const idle = settings.idleConnTimeout > 0 ? settings.idleConnTimeout : 600_000;
+  const limit = settings.maxIdleConnsPerHost;
+  return new Pool(target, {
+    connect,
+    allowH2,
+    ...(h2c ? { useH2c: true } : {}),
+    headersTimeout: settings.responseHeaderTimeout,
+    bodyTimeout: settings.bodyTimeout ?? 0,
+    keepAliveTimeout: idle,
+    keepAliveMaxTimeout: idle,
+    maxResponseSize: settings.maxResponseSize ?? -1,
+    ...(limit === undefined || h2c ? {} : { factory: idleLimitedFactory(limit) }),
+  } as Pool.Options);
 }
