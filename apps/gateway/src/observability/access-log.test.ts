@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
 import { type AccessLogConfig, parseStaticConfig } from '../config/static.ts';
+import { loadStaticConfig } from '../config/static-sources.ts';
 import { Exchange } from '../http/exchange.ts';
 import { closedPort, send, startGateway, startUpstream } from '../testing/harness.ts';
 import { createAccessLog } from './access-log.ts';
@@ -160,6 +162,33 @@ describe('access log: fields', () => {
     assert.equal(allRedacted?.['downstream_Set-Cookie'], 'REDACTED');
     assert.equal(dropped?.request_Authorization, undefined);
     assert.equal(dropped?.request_Cookie, 'session=secret-cookie');
+  });
+
+  it('redacts Authorization and Cookie in the local profile (infra/gateway/gateway.yml), even with headers kept', async () => {
+    const { config } = await loadStaticConfig({
+      argv: ['--configFile', join(import.meta.dirname, '../../../../infra/gateway/gateway.yml')],
+      env: {},
+      cwd: '/',
+    });
+    const local = config.accessLog;
+    assert.ok(local !== undefined);
+    const keptToo = {
+      ...local,
+      fields: { ...local.fields, headers: { ...local.fields?.headers, defaultMode: 'keep' } },
+    };
+    const lines = await logOnce(
+      [local, keptToo as AccessLogConfig],
+      (exchange) => exchange.sendText(200, 'ok', { 'set-cookie': 'sid=secret-session' }),
+      secrets,
+    );
+    for (const line of lines) {
+      assert.doesNotMatch(line, /secret/);
+      assert.equal(json(line).request_Authorization, 'REDACTED');
+      assert.equal(json(line).request_Cookie, 'REDACTED');
+      assert.equal(json(line)['downstream_Set-Cookie'], 'REDACTED');
+    }
+    assert.equal(json(lines[0])['request_User-Agent'], undefined, 'other headers dropped');
+    assert.equal(json(lines[1])['request_User-Agent'], 'probe');
   });
 
   it('joins a request header sent on several lines with a comma', async () => {
