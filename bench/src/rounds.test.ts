@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { alternate, median, rotate } from './rounds.ts';
+import { median, rotate, type Series } from './rounds.ts';
 import type { WrkOptions, WrkResult } from './wrk.ts';
 
 it('takes the median, the mean of the middle two for an even count', () => {
@@ -25,12 +25,14 @@ it('alternates the order each round, after a warm-up of each, and sums up by med
       requests: rps,
     };
   };
-  const [a, b] = await alternate(
-    { url: 'http://x/a', headers: {} },
-    { url: 'http://x/b', headers: {} },
+  const [a, b] = (await rotate(
+    [
+      { url: 'http://x/a', headers: {} },
+      { url: 'http://x/b', headers: {} },
+    ],
     { rounds: 3, durationSec: 2, warmupSec: 0.5, connections: 4 },
     load,
-  );
+  )) as [Series, Series];
   assert.deepEqual(calls, ['a0.5', 'b0.5', 'a2', 'b2', 'b2', 'a2', 'a2', 'b2']);
   assert.equal(a.rps, 200);
   assert.equal(b.rps, 20);

@@ -1,5 +1,5 @@
 /**
- * Alternating rounds: two contenders are loaded one after the other, the order swapped each round, and each is
+ * Alternating rounds: the contenders are loaded one after the other, the order rotated each round, and each is
  * summed up by the median of its rounds. On a shared 2-core machine one run varies by tens of percent; a ratio
  * of medians taken in the same minutes is what holds.
  */
@@ -50,21 +50,10 @@ export function seriesOf(runs: readonly WrkResult[]): Series {
   };
 }
 
-/** Loads `a` and `b` in alternating rounds (a first in even rounds), after a warm-up of each. */
-export async function alternate(
-  a: Target,
-  b: Target,
-  options: RoundOptions,
-  load: (options: WrkOptions) => Promise<WrkResult> = wrk,
-): Promise<[Series, Series]> {
-  const [seriesA, seriesB] = (await rotate([a, b], options, load)) as [Series, Series];
-  return [seriesA, seriesB];
-}
-
 /**
  * Loads every target once a round, after a warm-up of each, starting each round one target further along the
- * list (a b c, b c a, c a b, ...), so each takes every place in the order; for two targets that is
- * {@link alternate}. Returns one series per target, in the targets' order.
+ * list (a b c, b c a, c a b, ...), so each takes every place in the order; two targets alternate (a b, b a).
+ * Returns one series per target, in the targets' order.
  */
 export async function rotate(
   targets: readonly Target[],

@@ -38,6 +38,7 @@ import {
   startStack,
   waitForHttp,
 } from '@gateway-pattern/stack';
+import { batches } from './batches.ts';
 import { writeGatewayConfig } from './gateway-config.ts';
 import { benchJwt } from './jwt.ts';
 import { nginxConfig, startNginx } from './nginx.ts';
@@ -53,6 +54,7 @@ import {
 } from './report.ts';
 import { type RoundOptions, rotate, type Series, type Target } from './rounds.ts';
 import { findSeedPython, startSeedStack } from './seed-stack.ts';
+import { wrk } from './wrk.ts';
 
 const quick = process.argv.includes('--quick');
 const options: RoundOptions = {
@@ -283,10 +285,7 @@ async function main(): Promise<void> {
       gateway: Target;
       peer: Target;
       goal?: Goal;
-      /**
-       * Consecutive scenarios with the same `together` and the same peer are measured in the same rounds, the
-       * peer once (rotate), so their gateway figures are against the very same peer series.
-       */
+      /** Consecutive scenarios of one group are measured in the same rounds, each distinct target once (batches.ts). */
       together?: string;
     }[] = [
       {
@@ -297,6 +296,7 @@ async function main(): Promise<void> {
         gateway: at(gw1Web, '/fa/foobar', token),
         peer: at(nginx1Port, '/fa/foobar', token),
         goal: { minThroughput: 1, maxP99: 1.2 },
+        together: 'fa',
       },
       {
         id: 'forward-auth-nginx-defaults',
@@ -307,6 +307,7 @@ async function main(): Promise<void> {
           'auth_request + rewrite, 1 worker, no keepalive pool, proxy_http_version 1.0 (the defaults)',
         gateway: at(gw1Web, '/fa/foobar', token),
         peer: at(nginxDefaultsPort, '/fa/foobar', token),
+        together: 'fa',
       },
       {
         id: 'no-auth',
@@ -350,6 +351,7 @@ async function main(): Promise<void> {
         peerSetup: 'auth_request to forward-auth, 5 identity headers copied',
         gateway: at(gw1Web, '/pybackend/foobar', token),
         peer: at(nginx1Port, '/pybackend/foobar', token),
+        together: 'pybackend',
       },
       {
         id: 'stack-cached',
@@ -358,6 +360,7 @@ async function main(): Promise<void> {
         peerSetup: 'auth_request to forward-auth (uncached)',
         gateway: at(gw1Web, '/cached-pybackend/foobar', token),
         peer: at(nginx1Port, '/pybackend/foobar', token),
+        together: 'pybackend',
       },
     ];
     if (seed !== undefined) {
@@ -373,7 +376,7 @@ async function main(): Promise<void> {
           gateway: at(gw1Web, '/pybackend/foobar', token),
           peer: at(seedNginxPort, '/pybackend/foobar', token),
           goal: { minThroughput: 3 },
-          together: 'seed',
+          together: 'pybackend',
         },
         {
           id: 'seed-stack-local-profile',
@@ -385,7 +388,7 @@ async function main(): Promise<void> {
           gateway: at(gwLocalWeb, '/pybackend/foobar', token),
           peer: at(seedNginxPort, '/pybackend/foobar', token),
           goal: { minThroughput: 3 },
-          together: 'seed',
+          together: 'pybackend',
         },
       );
     }
@@ -405,36 +408,27 @@ async function main(): Promise<void> {
     );
     const results: ScenarioResult[] = [];
     const warmed = new Set<string>();
-    const batches: (typeof scenarios)[] = [];
-    for (const scenario of scenarios) {
-      const last = batches.at(-1)?.[0];
-      if (
-        last !== undefined &&
-        scenario.together !== undefined &&
-        scenario.together === last.together &&
-        scenario.peer.url === last.peer.url
-      ) {
-        batches.at(-1)?.push(scenario);
-      } else {
-        batches.push([scenario]);
-      }
-    }
-    for (const batch of batches) {
-      const targets = [...batch.map((scenario) => scenario.gateway), batch[0]?.peer as Target];
-      const hosts = targets.map((target) => new URL(target.url).host);
-      const warm = !quick || hosts.some((host) => !warmed.has(host));
-      for (const host of hosts) warmed.add(host);
-      const series = await rotate(targets, { ...options, warmupSec: warm ? options.warmupSec : 0 });
-      const peerSeries = series.at(-1) as Series;
-      batch.forEach((scenario, i) => {
+    for (const batch of batches(scenarios)) {
+      // --quick warms each process once, on the first target that reaches it; a full run warms every target.
+      const toWarm = batch.targets.filter((target) => {
+        const host = new URL(target.url).host;
+        const cold = !warmed.has(host);
+        warmed.add(host);
+        return !quick || cold;
+      });
+      for (const target of toWarm)
+        await wrk({ ...target, connections: options.connections, durationSec: options.warmupSec });
+      const series = await rotate(batch.targets, { ...options, warmupSec: 0 });
+      batch.scenarios.forEach((scenario, i) => {
+        const [gatewaySide, peerSide] = batch.sides[i] as readonly [number, number];
         const result: ScenarioResult = {
           id: scenario.id,
           title: scenario.title,
           gatewaySetup: scenario.gatewaySetup,
           peerName: scenario.peerName ?? 'nginx',
           peerSetup: scenario.peerSetup,
-          gateway: series[i] as Series,
-          peer: peerSeries,
+          gateway: series[gatewaySide] as Series,
+          peer: series[peerSide] as Series,
           ...(scenario.goal ? { goal: scenario.goal } : {}),
         };
         results.push(result);

@@ -24,14 +24,20 @@ loop = "uvloop" if u.find_spec("uvloop") else "asyncio"
 print(f"FastAPI {fastapi.__version__}, uvicorn {uvicorn.__version__} ({http}, {loop})")
 `;
 
-/**
- * The first of `BENCH_PYTHON`, /usr/bin/python3 and `python3` that imports fastapi and uvicorn, or undefined when
- * none does (the bench then skips the seed's rows).
- */
-export function findSeedPython(env: NodeJS.ProcessEnv = process.env): SeedPython | undefined {
-  const candidates = [env.BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter(
+/** Where the bench looks for a Python with FastAPI: `BENCH_PYTHON`, then Debian's, then the PATH's. */
+export function seedPythonCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [env.BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter(
     (c): c is string => c !== undefined && c !== '',
   );
+}
+
+/**
+ * The first of `candidates` that imports fastapi and uvicorn, or undefined when none does (the bench then skips
+ * the seed's rows).
+ */
+export function findSeedPython(
+  candidates: readonly string[] = seedPythonCandidates(),
+): SeedPython | undefined {
   for (const python of candidates) {
     const result = spawnSync(python, ['-c', probe], { encoding: 'utf8' });
     if (result.status === 0) return { python, versions: result.stdout.trim() };

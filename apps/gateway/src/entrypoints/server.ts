@@ -18,6 +18,7 @@ import type { ListenAddress } from '../config/address.ts';
 import { Exchange } from '../http/exchange.ts';
 import type { CertificateStore } from '../tls/certificates.ts';
 import { type LingerBounds, lingeringClose } from './lingering-close.ts';
+import { acceptsUpgrade, Upgrades } from './upgrade.ts';
 
 /** Options of {@link EntryPointServer}. */
 export interface EntryPointServerOptions {
@@ -48,6 +49,7 @@ export class EntryPointServer {
   readonly name: string;
   readonly #options: EntryPointServerOptions;
   readonly #server: Server;
+  readonly #upgrades: Upgrades;
   #closing = false;
   #certificates: CertificateStore | undefined;
 
@@ -85,6 +87,7 @@ export class EntryPointServer {
       connectionsCheckingInterval: Math.max(250, Math.min(30_000, Math.floor(headersTimeout / 4))),
       keepAliveTimeout: options.idleTimeout,
       maxHeaderSize: 64 * 1024,
+      shouldUpgradeCallback: acceptsUpgrade,
     };
     // A name no certificate answers for gets the default context (a falsy context means "the default").
     const SNICallback = (
@@ -95,6 +98,8 @@ export class EntryPointServer {
       ? createHttpsServer({ ...serverOptions, ...options.tls, SNICallback }, onRequest)
       : createHttpServer(serverOptions, onRequest);
     if (options.onConnection) this.#server.on('connection', options.onConnection);
+    this.#upgrades = new Upgrades({ ...options, entryPoint: options.name, tls });
+    this.#server.on('upgrade', this.#upgrades.listener);
   }
 
   readonly #afterResponse = () => {
@@ -139,7 +144,10 @@ export class EntryPointServer {
     this.#closing = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
-    const timer = setTimeout(() => this.#server.closeAllConnections(), this.#options.graceTimeOut);
+    const timer = setTimeout(() => {
+      this.#server.closeAllConnections();
+      this.#upgrades.destroyAll();
+    }, this.#options.graceTimeOut);
     timer.unref();
     await closed;
     clearTimeout(timer);

@@ -15,8 +15,10 @@ import {
   proxyHopHeaders,
   proxyHopSet,
 } from '../http/hop-by-hop.ts';
+import { UpgradeExchange } from '../http/upgrade-exchange.ts';
 import { UpstreamCall } from '../http/upstream-call.ts';
 import { errorCode, statusText, upstreamErrorStatus } from './errors.ts';
+import { invalidProtocol, requestedProtocol, UpgradeCall } from './upgrade.ts';
 
 /** One upstream server, resolved at load time. */
 export interface Upstream {
@@ -38,6 +40,15 @@ export interface ForwardOptions {
 
 /** Proxies `exchange` to `upstream`. Resolves once the response is fully sent or has failed. */
 export function forward(exchange: Exchange, upstream: Upstream, options: ForwardOptions): Promise<void> {
+  // Go's proxy asks the upstream to switch only when the request still asks for it after the middlewares.
+  const upgrade = exchange instanceof UpgradeExchange ? requestedProtocol(exchange.headers) : undefined;
+  if (upgrade !== undefined) {
+    const refused = invalidProtocol(upgrade, 'client');
+    if (refused !== undefined) {
+      fail(exchange, refused, options);
+      return Promise.resolve();
+    }
+  }
   const headers = requestHeaders(exchange, upstream, options);
   const buffered = exchange.bufferedBody;
   const hasBody = exchange.headers['transfer-encoding'] !== undefined || contentLength(exchange) > 0;
@@ -47,6 +58,7 @@ export function forward(exchange: Exchange, upstream: Upstream, options: Forward
   log.ServiceAddr = upstream.url.host;
   log.originStart = process.hrtime.bigint();
   return new Promise((resolve) => {
+    const call = new ProxyCall(exchange, options, resolve);
     upstream.pool.dispatch(
       {
         method: exchange.method,
@@ -54,8 +66,9 @@ export function forward(exchange: Exchange, upstream: Upstream, options: Forward
         ...serverNameOf(upstream),
         headers,
         body: hasBody ? (buffered ?? uploadOf(exchange.req)) : null,
+        upgrade,
       },
-      new ProxyCall(exchange, options, resolve),
+      upgrade === undefined ? call : new UpgradeCall(exchange as UpgradeExchange, upgrade, call, resolve),
     );
   });
 }
