@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
+import { startChildGateway } from '../reliability/child-gateway.ts';
 import { eventually, send } from '../testing/harness.ts';
 import { accessLogOutput } from './access-log-file.ts';
 
-const cli = join(import.meta.dirname, '..', 'cli.ts');
 const linesOf = async (path: string) =>
   (await readFile(path, 'utf8').catch(() => '')).split('\n').filter(Boolean);
 
@@ -86,57 +83,34 @@ describe('access log file (filePath, bufferingSize, reopen)', () => {
       timeout: 30_000,
     }, async () => {
       const path = join(dir, `gateway-${workers}.log`);
-      const config = join(dir, `gateway-${workers}.yml`);
-      await writeFile(
-        config,
-        'entryPoints:\n  web:\n    address: "127.0.0.1:0"\nping:\n  entryPoint: web\n' +
-          `accessLog:\n  format: json\n  addInternals: true\n  filePath: ${JSON.stringify(path)}\n` +
-          `workers: ${workers}\n`,
-      );
-      const child = spawn(process.execPath, [cli, '--configFile', config], {
-        env: { ...process.env, LOG_LEVEL: 'info' },
-      });
-      const logs: Record<string, unknown>[] = [];
-      let stderr = '';
-      child.stderr.on('data', (chunk) => {
-        stderr += chunk;
-      });
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        try {
-          logs.push(JSON.parse(line));
-        } catch {
-          // Not a log line.
-        }
+      const gw = await startChildGateway({
+        staticExtra: `accessLog:\n  format: json\n  addInternals: true\n  filePath: ${JSON.stringify(path)}\n`,
+        files: {},
+        args: [`--workers=${workers}`],
+        // With two workers, the first also listens on the admin entrypoint.
+        listeningLines: workers + 1,
       });
       try {
-        await eventually(
-          () =>
-            logs.filter((l) => l.msg === 'entrypoint listening').length === workers ||
-            child.exitCode !== null,
-        );
-        assert.equal(child.exitCode, null, stderr);
-        const port = logs.find((l) => l.msg === 'entrypoint listening')?.port;
         const ping = async (n: number) => {
-          for (let i = 0; i < n; i++) assert.equal((await send(`http://127.0.0.1:${port}/ping`)).body, 'OK');
+          for (let i = 0; i < n; i++) assert.equal((await send(`${gw.url('traefik')}/ping`)).body, 'OK');
         };
         await ping(2);
         await eventually(async () => (await linesOf(path)).length === 2);
         await rename(path, `${path}.1`);
         await ping(1);
         await eventually(async () => (await linesOf(`${path}.1`)).length === 3);
-        child.kill('SIGUSR1');
-        await eventually(() => logs.some((l) => String(l.msg).startsWith('SIGUSR1')));
+        gw.child.kill('SIGUSR1');
+        await eventually(() => gw.lines.some((l) => String(l.msg).startsWith('SIGUSR1')));
         await eventually(async () => (await readFile(path).catch(() => undefined)) !== undefined);
         await ping(4);
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-        assert.equal(child.exitCode, 0, stderr);
+        gw.child.kill('SIGTERM');
+        assert.equal(await gw.exited, 0);
         assert.equal((await linesOf(`${path}.1`)).length, 3);
         const fresh = (await linesOf(path)).map((line) => JSON.parse(line) as Record<string, unknown>);
         assert.equal(fresh.length, 4);
         for (const line of fresh) assert.equal(line.RequestPath, '/ping');
       } finally {
-        if (child.exitCode === null) child.kill('SIGKILL');
+        await gw.close();
       }
     });
   }
