@@ -5,7 +5,7 @@
  * finish. A transport whose files or settings changed gets new pools (its TLS id is part of the key).
  */
 
-import { buildConnector, Pool } from 'undici';
+import { buildConnector, type Dispatcher, Pool } from 'undici';
 import type { TransportSettings } from '../http/transport.ts';
 import { idleLimitedFactory } from './idle-limit.ts';
 
@@ -88,7 +88,7 @@ function createPool(origin: string, settings: TransportSettings): Pool {
   // Go's idleConnTimeout 0 means "no limit"; undici needs a number, so use a long one.
   const idle = settings.idleConnTimeout > 0 ? settings.idleConnTimeout : 600_000;
   const limit = settings.maxIdleConnsPerHost;
-  return new Pool(target, {
+  const options: Pool.Options = {
     connect,
     allowH2,
     ...(h2c ? { useH2c: true } : {}),
@@ -98,5 +98,72 @@ function createPool(origin: string, settings: TransportSettings): Pool {
     keepAliveMaxTimeout: idle,
     maxResponseSize: settings.maxResponseSize ?? -1,
     ...(limit === undefined || h2c ? {} : { factory: idleLimitedFactory(limit) }),
-  } as Pool.Options);
+  } as Pool.Options;
+  if (!h2c && !(target.startsWith('https:') && allowH2)) return new Pool(target, options);
+  const http1Connect = buildConnector({
+    timeout: settings.dialTimeout,
+    allowH2: false,
+    ...(tls ? { secureContext: tls.secureContext, rejectUnauthorized: tls.rejectUnauthorized } : {}),
+  } as buildConnector.BuildOptions);
+  return new Http2CapablePool(target, options, () => {
+    const connect: buildConnector.connector = (opts, callback) =>
+      http1Connect({ ...opts, servername: servername as string }, callback);
+    return new Pool(target, {
+      ...options,
+      connect,
+      allowH2: false,
+      useH2c: false,
+      ...(limit === undefined ? {} : { factory: idleLimitedFactory(limit) }),
+    } as Pool.Options);
+  });
+}
+
+/**
+ * A pool that may speak HTTP/2 (ALPN or h2c) and sends upgrade requests (websockets) over HTTP/1.1, through a
+ * companion pool made on first use: an HTTP/2 connection cannot carry `Connection: Upgrade`, so Traefik's
+ * transport sends those requests over HTTP/1 too.
+ */
+class Http2CapablePool extends Pool {
+  readonly #makeHttp1: () => Pool;
+  #http1: Pool | undefined;
+
+  constructor(origin: string, options: Pool.Options, makeHttp1: () => Pool) {
+    super(origin, options);
+    this.#makeHttp1 = makeHttp1;
+  }
+
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    if (options.upgrade) {
+      this.#http1 ??= this.#makeHttp1();
+      return this.#http1.dispatch(options, handler);
+    }
+    return super.dispatch(options, handler);
+  }
+
+  // undici's promise forms call the callback forms, which are the ones to extend.
+  override close(): Promise<void>;
+  override close(callback: () => void): void;
+  override close(callback?: (...args: unknown[]) => void): Promise<void> | void {
+    if (callback === undefined) return super.close();
+    const http1 = this.#http1;
+    if (http1 === undefined) return super.close(callback);
+    // The companion first: closing this pool ends with destroy(), which would cut its requests.
+    void http1.close().finally(() => super.close(callback));
+  }
+
+  override destroy(): Promise<void>;
+  override destroy(error: Error | null): Promise<void>;
+  override destroy(callback: () => void): void;
+  override destroy(error: Error | null, callback: () => void): void;
+  override destroy(
+    errorOrCallback?: Error | null | ((...args: unknown[]) => void),
+    callback?: (...args: unknown[]) => void,
+  ): Promise<void> | void {
+    const error = typeof errorOrCallback === 'function' ? null : (errorOrCallback ?? null);
+    const done = typeof errorOrCallback === 'function' ? errorOrCallback : callback;
+    if (done === undefined) return super.destroy(error);
+    const http1 = this.#http1;
+    if (http1 === undefined) return super.destroy(error, done);
+    super.destroy(error, (...args: unknown[]) => void http1.destroy(error).finally(() => done(...args)));
+  }
 }

@@ -358,3 +358,54 @@ ${service('none', 'no-idle')}${service('one', 'one-idle')}${service('gofault', '
     await eventually(() => connections.open === 3);
   });
 });
+
+describe('the static serversTransport (default@internal)', { timeout: 20_000 }, () => {
+  let dir: string;
+  let server: HttpsServer;
+  let port: number;
+  let gw: TestGateway;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gateway-default-transport-'));
+    const ca = await createTestCa('static transport test CA');
+    await writeFile(join(dir, 'ca.pem'), ca.cert);
+    server = createHttpsServer(await ca.server({ ips: ['127.0.0.1'] }), (_req, res) => res.end('ok'));
+    port = await listen(server);
+    const service = (name: string, transport = '') =>
+      `    ${name}:\n      loadBalancer:\n${transport}        servers: [{url: "https://127.0.0.1:${port}"}]\n`;
+    gw = await startGateway({
+      static: { serversTransport: { rootCAs: [join(dir, 'ca.pem')], maxIdleConnsPerHost: 10 } },
+      files: {
+        'default.yml': `http:
+  routers:
+    implicit: {rule: "PathPrefix(\`/implicit\`)", service: implicit}
+    named: {rule: "PathPrefix(\`/named\`)", service: named}
+  services:
+${service('implicit')}${service('named', '        serversTransport: default@internal\n')}`,
+      },
+    });
+  });
+
+  after(async () => {
+    await gw.close();
+    server.closeAllConnections();
+    server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('verifies servers with its rootCAs, for services naming no transport or default@internal', async () => {
+    assert.equal((await send(`${gw.web}/implicit`)).status, 200);
+    assert.equal((await send(`${gw.web}/named`)).status, 200);
+  });
+
+  it('stops the start when a CA file cannot be read, and refuses spiffe', async () => {
+    await assert.rejects(
+      startGateway({ static: { serversTransport: { rootCAs: [join(dir, 'gone.pem')] } }, files: {} }),
+      /serversTransport\.rootCAs\[0\]: cannot read ".*gone\.pem"/,
+    );
+    await assert.rejects(
+      startGateway({ static: { serversTransport: { spiffe: {} } }, files: {} }),
+      /serversTransport\.spiffe: SPIFFE is not supported/,
+    );
+  });
+});
