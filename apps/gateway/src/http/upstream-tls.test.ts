@@ -40,6 +40,10 @@ describe('upstreamTls', () => {
       /^Error: serversTransports\.x\.rootCAs\[1\]: cannot read ".*missing\.pem" \(ENOENT\)/,
     );
     assert.throws(
+      () => upstreamTls({ rootCAs: ['/dev/zero'] }, 't'),
+      /t\.rootCAs\[0\]: "\/dev\/zero" is not a regular file/,
+    );
+    assert.throws(
       () => upstreamTls({ rootCAs: [join(dir, 'not-pem.txt')] }, 't'),
       /t\.rootCAs\[0\]: ".*not-pem\.txt" holds no PEM block/,
     );
