@@ -74,6 +74,9 @@ function need(tool: string, hint: string): void {
   }
 }
 
+/** Twelve of `T`, for the ports the bench takes in one go. */
+type Twelve<T> = [T, T, T, T, T, T, T, T, T, T, T, T];
+
 /** Starts a trivial peer (peers/trivial-servers.ts) and resolves with its URL once it listens. */
 async function peer(
   kind: 'auth' | 'backend' | 'jwks',
@@ -182,20 +185,7 @@ async function main(): Promise<void> {
       seedNginxPort,
       seedAuthPort,
       seedBackendPort,
-    ] = (await freePorts(12)) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    ] = (await freePorts(12)) as Twelve<number>;
     const peers = {
       trivialAuth: `${trivialAuth.url}/auth`,
       trivialBackend: trivialBackend.url,
