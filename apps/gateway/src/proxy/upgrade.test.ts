@@ -5,11 +5,13 @@ import { after, before, describe, it } from 'node:test';
 import {
   closedPort,
   eventually,
+  send,
   startGateway,
   startUpstream,
   type TestGateway,
   type Upstream,
 } from '../testing/harness.ts';
+import { createTestCa } from '../testing/test-pki.ts';
 import { acceptKey, type EchoUpstream, openWebSocket, startEchoUpstream } from '../testing/websocket.ts';
 
 describe('websockets through the gateway', { timeout: 20_000 }, () => {
@@ -41,9 +43,14 @@ describe('websockets through the gateway', { timeout: 20_000 }, () => {
       res.end('{"detail":"Not authenticated"}');
     });
     echo = await startEchoUpstream();
-    refusing = await startEchoUpstream(() => ({ status: 403, body: 'no websockets here' }));
+    refusing = await startEchoUpstream((req) =>
+      req.url?.startsWith('/refused/other')
+        ? { switchTo: 'h2c' }
+        : { status: 403, body: 'no websockets here' },
+    );
     const down = await closedPort();
     gw = await startGateway({
+      static: { metrics: { prometheus: { addRoutersLabels: true } } },
       files: {
         'ws.yml': `http:
   middlewares:
@@ -75,6 +82,9 @@ describe('websockets through the gateway', { timeout: 20_000 }, () => {
       service: echo
     open:
       rule: PathPrefix(\`/open\`)
+      service: echo
+    counted:
+      rule: PathPrefix(\`/counted\`)
       service: echo
     basic:
       rule: PathPrefix(\`/basic\`)
@@ -153,21 +163,29 @@ describe('websockets through the gateway', { timeout: 20_000 }, () => {
     ws.socket.destroy();
   });
 
-  it('records a switched connection once, with status 101, when it closes', async () => {
-    const ws = await openWebSocket(`${gw.web}/open/log-me`);
+  it('records a switched connection once, with status 101, when it closes (access log and metrics)', async () => {
+    const ws = await openWebSocket(`${gw.web}/counted/log-me`);
     assert.equal(ws.status, 101);
     ws.send('one');
     assert.equal(await ws.next(), 'echo: one');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(gw.access.filter((line) => line.RequestPath === '/open/log-me').length, 0);
+    assert.equal(gw.access.filter((line) => line.RequestPath === '/counted/log-me').length, 0);
     ws.socket.end();
-    await eventually(() => gw.access.some((line) => line.RequestPath === '/open/log-me'));
+    await eventually(() => gw.access.some((line) => line.RequestPath === '/counted/log-me'));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const lines = gw.access.filter((line) => line.RequestPath === '/open/log-me');
+    const lines = gw.access.filter((line) => line.RequestPath === '/counted/log-me');
     assert.equal(lines.length, 1);
     assert.equal(lines[0]?.DownstreamStatus, 101);
     assert.equal(lines[0]?.OriginStatus, 101);
-    assert.equal(lines[0]?.RouterName, 'open@file');
+    assert.equal(lines[0]?.RouterName, 'counted@file');
+    const metrics = (await send(`${gw.admin}/metrics`)).body;
+    const samples = metrics
+      .split('\n')
+      .filter((line) => line.startsWith('traefik_router_requests_total{') && line.includes('counted@file'));
+    assert.equal(samples.length, 1, samples.join('\n'));
+    assert.match(samples[0] ?? '', /code="101"/);
+    assert.match(samples[0] ?? '', /protocol="websocket"/);
+    assert.match(samples[0] ?? '', / 1$/);
   });
 
   it('closes the client connection when the upstream closes, and the upstream one when the client does', async () => {
@@ -192,7 +210,21 @@ describe('websockets through the gateway', { timeout: 20_000 }, () => {
     const ws = await openWebSocket(`${gw.web}/refused`);
     assert.equal(ws.status, 403);
     assert.equal(ws.body, 'no websockets here');
+    assert.equal(ws.headers.connection, 'close');
     assert.equal(refusing.handshakes.at(-1)?.headers.upgrade, 'websocket');
+  });
+
+  it('answers 500 when the upstream switches to another protocol than the one asked for', async () => {
+    const ws = await openWebSocket(`${gw.web}/refused/other`);
+    assert.equal(ws.status, 500);
+    assert.equal(ws.body, 'Internal Server Error');
+  });
+
+  it('relays to the upstream what the client sent right after its handshake', async () => {
+    const ws = await openWebSocket(`${gw.web}/open/early`, {}, { early: 'eager' });
+    assert.equal(ws.status, 101);
+    assert.equal(await ws.next(), 'echo: eager');
+    ws.socket.destroy();
   });
 
   it('answers 502 when the upstream is down', async () => {
@@ -273,5 +305,91 @@ describe('websockets through the gateway', { timeout: 20_000 }, () => {
     ws.send('after');
     assert.equal(await ws.next(), 'echo: after');
     ws.socket.destroy();
+  });
+});
+
+describe('websockets over TLS, and on close', { timeout: 20_000 }, () => {
+  let h2: EchoUpstream;
+  let h1: EchoUpstream;
+  let gw: TestGateway;
+  let closed = false;
+
+  before(async () => {
+    const ca = await createTestCa('websocket test CA');
+    const pair = await ca.server({ ips: ['127.0.0.1'] });
+    h2 = await startEchoUpstream(undefined, { ...pair, http2: true });
+    h1 = await startEchoUpstream(undefined, pair);
+    gw = await startGateway({
+      static: {
+        entryPoints: {
+          websecure: {
+            address: '127.0.0.1:0',
+            http: { tls: {} },
+            transport: { lifeCycle: { graceTimeOut: '1s' } },
+          },
+        },
+      },
+      files: {
+        'wss.yml': `http:
+  routers:
+    h2:
+      rule: PathPrefix(\`/h2\`)
+      entryPoints: [websecure, web]
+      service: h2
+      tls: {}
+    h1:
+      rule: PathPrefix(\`/h1\`)
+      entryPoints: [web]
+      service: h1
+  serversTransports:
+    trusting:
+      insecureSkipVerify: true
+  services:
+    h2:
+      loadBalancer:
+        serversTransport: trusting
+        servers: [{url: "${h2.url}"}]
+    h1:
+      loadBalancer:
+        serversTransport: trusting
+        servers: [{url: "${h1.url}"}]
+`,
+      },
+    });
+  });
+
+  after(async () => {
+    if (!closed) await gw.close();
+    await h2.close();
+    await h1.close();
+  });
+
+  it('switches a wss:// client through a TLS entrypoint to an upstream that also speaks HTTP/2', async () => {
+    const ws = await openWebSocket(`${gw.gateway.url('websecure')}/h2/secure`);
+    assert.equal(ws.status, 101);
+    ws.send('over tls');
+    assert.equal(await ws.next(), 'echo: over tls');
+    assert.equal(h2.handshakes.at(-1)?.headers['x-forwarded-proto'], 'wss');
+    ws.socket.destroy();
+  });
+
+  it('switches to an HTTPS upstream speaking HTTP/1.1 only', async () => {
+    const ws = await openWebSocket(`${gw.web}/h1/plain-client`);
+    assert.equal(ws.status, 101);
+    ws.send('to tls');
+    assert.equal(await ws.next(), 'echo: to tls');
+    assert.equal(h1.handshakes.at(-1)?.headers['x-forwarded-proto'], 'ws');
+    ws.socket.destroy();
+  });
+
+  it('cuts switched connections once the grace period of a closing gateway is over', async () => {
+    const ws = await openWebSocket(`${gw.web}/h1/lingering`);
+    assert.equal(ws.status, 101);
+    const started = Date.now();
+    closed = true;
+    await gw.close();
+    // graceTimeOut is 1s in the test gateway.
+    assert.ok(Date.now() - started < 5_000);
+    assert.equal(await ws.next(), undefined);
   });
 });

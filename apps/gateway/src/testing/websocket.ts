@@ -6,9 +6,18 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createSecureServer } from 'node:http2';
+import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { connect as connectTls } from 'node:tls';
 
 const guid = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -101,21 +110,54 @@ export interface EchoUpstream {
   close(): Promise<void>;
 }
 
-/** What the echo upstream answers a handshake; undefined switches (101) and echoes text frames. */
-export type HandshakeAnswer = (req: IncomingMessage) => { status: number; body: string } | undefined;
+/**
+ * What the echo upstream answers a handshake: undefined switches (101) and echoes text frames; a status and a
+ * body refuse; `switchTo` answers a 101 naming that protocol and closes.
+ */
+export type HandshakeAnswer = (
+  req: IncomingMessage,
+) => { status: number; body: string } | { switchTo: string } | undefined;
 
-/** Starts a websocket echo upstream on 127.0.0.1:0. */
-export async function startEchoUpstream(answer: HandshakeAnswer = () => undefined): Promise<EchoUpstream> {
+/** Serve TLS with this certificate; with `http2`, offer HTTP/2 through ALPN too (HTTP/1.1 still accepted). */
+export interface EchoTls {
+  readonly cert: string;
+  readonly key: string;
+  readonly http2?: boolean;
+}
+
+/** Starts a websocket echo upstream on 127.0.0.1:0 (https:// with `tls`). */
+export async function startEchoUpstream(
+  answer: HandshakeAnswer = () => undefined,
+  tls?: EchoTls,
+): Promise<EchoUpstream> {
   const handshakes: Handshake[] = [];
   const sockets: Duplex[] = [];
-  const server = createServer((_req, res) => {
+  const plain = (_req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(426, { 'content-type': 'text/plain' });
     res.end('upgrade required');
+  };
+  const server: Server =
+    tls === undefined
+      ? createServer(plain)
+      : tls.http2
+        ? (createSecureServer({ ...tls, allowHTTP1: true }, plain as never) as unknown as Server)
+        : createHttpsServer(tls, plain);
+  // Every connection, to cut on close (an HTTP/2 server has no closeAllConnections).
+  const connections = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
     handshakes.push({ url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders });
     const refused = answer(req);
+    if (refused !== undefined && 'switchTo' in refused) {
+      socket.end(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${refused.switchTo}\r\nConnection: Upgrade\r\n\r\n`,
+      );
+      return;
+    }
     if (refused !== undefined) {
       socket.end(
         `HTTP/1.1 ${refused.status} Refused\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(refused.body)}\r\nconnection: close\r\n\r\n${refused.body}`,
@@ -140,12 +182,12 @@ export async function startEchoUpstream(answer: HandshakeAnswer = () => undefine
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
     handshakes,
     sockets,
     close: async () => {
       for (const socket of sockets) socket.destroy();
-      server.closeAllConnections();
+      for (const socket of connections) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
@@ -173,19 +215,33 @@ export interface ClientHandshake {
 export async function openWebSocket(
   url: string,
   headers: Record<string, string> = {},
-  options: { upgrade?: string; connection?: string; onSocket?: (socket: Socket) => void } = {},
+  options: {
+    upgrade?: string;
+    connection?: string;
+    onSocket?: (socket: Socket) => void;
+    /** A text frame sent in the same write as the handshake, before any answer. */
+    early?: string;
+  } = {},
 ): Promise<ClientHandshake> {
   const target = new URL(url);
-  const socket = connect(Number(target.port), target.hostname);
+  // The gateway's default certificate is self-signed: this client accepts it.
+  const socket =
+    target.protocol === 'https:'
+      ? connectTls({ port: Number(target.port), host: target.hostname, rejectUnauthorized: false })
+      : connect(Number(target.port), target.hostname);
   socket.on('error', () => {});
   options.onSocket?.(socket);
-  await once(socket, 'connect');
+  await once(socket, target.protocol === 'https:' ? 'secureConnect' : 'connect');
   const key = randomBytes(16).toString('base64');
   let request = `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n`;
   request += `Connection: ${options.connection ?? 'Upgrade'}\r\nUpgrade: ${options.upgrade ?? 'websocket'}\r\n`;
   request += `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n`;
   for (const [name, value] of Object.entries(headers)) request += `${name}: ${value}\r\n`;
-  socket.write(`${request}\r\n`);
+  socket.write(
+    options.early === undefined
+      ? `${request}\r\n`
+      : Buffer.concat([Buffer.from(`${request}\r\n`), textFrame(options.early, true)]),
+  );
 
   let received = Buffer.alloc(0);
   let end = -1;
