@@ -62,6 +62,21 @@ describe('websockets through the gateway', { timeout: 20_000 }, () => {
     basic:
       basicAuth:
         users: ["test:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/"]
+    strip:
+      stripPrefix:
+        prefixes: [/rewritten]
+    tag:
+      headers:
+        customRequestHeaders:
+          X-Tag: gateway
+        customResponseHeaders:
+          X-Response-Tag: gateway
+    local-only:
+      ipAllowList:
+        sourceRange: [127.0.0.1/32]
+    elsewhere-only:
+      ipAllowList:
+        sourceRange: [10.0.0.0/8]
     gzip:
       compress: {}
     buffer:
@@ -93,6 +108,14 @@ describe('websockets through the gateway', { timeout: 20_000 }, () => {
     wrapped:
       rule: PathPrefix(\`/wrapped\`)
       middlewares: [gzip, buffer, again, pages]
+      service: echo
+    rewritten:
+      rule: PathPrefix(\`/rewritten\`)
+      middlewares: [strip, tag, local-only]
+      service: echo
+    fenced:
+      rule: PathPrefix(\`/fenced\`)
+      middlewares: [elsewhere-only]
       service: echo
     refused:
       rule: PathPrefix(\`/refused\`)
@@ -250,6 +273,25 @@ describe('websockets through the gateway', { timeout: 20_000 }, () => {
     allowed.send('hi');
     assert.equal(await allowed.next(), 'echo: hi');
     allowed.socket.destroy();
+  });
+
+  it('applies stripPrefix, headers and ipAllowList to the upgrade request', async () => {
+    const ws = await openWebSocket(`${gw.web}/rewritten/room`);
+    assert.equal(ws.status, 101);
+    // As in Traefik, response-header middlewares do not touch a 101.
+    assert.equal(ws.headers['x-response-tag'], undefined);
+    ws.send('hi');
+    assert.equal(await ws.next(), 'echo: hi');
+    const handshake = echo.handshakes.at(-1)!;
+    assert.equal(handshake.url, '/room');
+    assert.equal(handshake.headers['x-forwarded-prefix'], '/rewritten');
+    assert.equal(handshake.headers['x-tag'], 'gateway');
+    ws.socket.destroy();
+
+    const before = echo.handshakes.length;
+    const fenced = await openWebSocket(`${gw.web}/fenced`);
+    assert.equal(fenced.status, 403);
+    assert.equal(echo.handshakes.length, before);
   });
 
   it('switches through compress, buffering, retry and errors, which leave a switch alone', async () => {
