@@ -71,6 +71,10 @@ describe('websockets through the gateway', { timeout: 20_000 }, () => {
           X-Tag: gateway
         customResponseHeaders:
           X-Response-Tag: gateway
+    no-upgrade:
+      headers:
+        customRequestHeaders:
+          Upgrade: ""
     local-only:
       ipAllowList:
         sourceRange: [127.0.0.1/32]
@@ -112,6 +116,10 @@ describe('websockets through the gateway', { timeout: 20_000 }, () => {
     rewritten:
       rule: PathPrefix(\`/rewritten\`)
       middlewares: [strip, tag, local-only]
+      service: echo
+    unasked:
+      rule: PathPrefix(\`/unasked\`)
+      middlewares: [no-upgrade]
       service: echo
     fenced:
       rule: PathPrefix(\`/fenced\`)
@@ -292,6 +300,16 @@ describe('websockets through the gateway', { timeout: 20_000 }, () => {
     const fenced = await openWebSocket(`${gw.web}/fenced`);
     assert.equal(fenced.status, 403);
     assert.equal(echo.handshakes.length, before);
+  });
+
+  it('sends a plain request upstream when a middleware removed Upgrade, and relays its answer', async () => {
+    const before = echo.handshakes.length;
+    const ws = await openWebSocket(`${gw.web}/unasked`);
+    // The echo upstream answers 426 to a request that does not ask to switch.
+    assert.equal(ws.status, 426);
+    assert.equal(ws.body, 'upgrade required');
+    assert.equal(echo.handshakes.length, before);
+    if (!ws.socket.destroyed) await once(ws.socket, 'close');
   });
 
   it('switches through compress, buffering, retry and errors, which leave a switch alone', async () => {
