@@ -119,6 +119,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     internals: internals.services,
     logger,
     authDecisions: metrics ? authDecisionMetrics(metrics.registry) : undefined,
+    serverUp: metrics ? (service, url, up) => metrics.serverUp(service, url, up) : undefined,
   });
   const slot = new RuntimeSlot(buildRuntime(emptyDynamicConfig(), buildOptions), pools);
 
@@ -202,6 +203,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       terminating = true;
       provider?.close();
       internals.close();
+      slot.close();
       await Promise.all(servers.map((server) => server.close()));
       await pools.close();
       await accessLogFile?.close();
@@ -249,7 +251,7 @@ function staticTransport(config: StaticConfig): BuildOptions['defaultTimeouts'] 
 /** What every build of this gateway's runtime shares: entrypoints, defaults, pools, internal services. */
 function runtimeBuildOptions(
   config: StaticConfig,
-  deps: Pick<BuildOptions, 'pools' | 'logger' | 'authDecisions'> & {
+  deps: Pick<BuildOptions, 'pools' | 'logger' | 'authDecisions' | 'serverUp'> & {
     internals: BuildOptions['internalServices'];
   },
 ): BuildOptions {
@@ -267,6 +269,7 @@ function runtimeBuildOptions(
     internalServices: deps.internals,
     logger: deps.logger,
     authDecisions: deps.authDecisions,
+    serverUp: deps.serverUp,
     forwardAuthCache: config.forwardAuthCache,
   };
 }

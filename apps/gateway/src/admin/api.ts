@@ -133,14 +133,14 @@ function routerJson(info: RouterInfo): Json {
 }
 
 function serviceJson(info: ServiceInfo): Json {
-  const servers = (info.config.loadBalancer as { servers?: { url: string }[] } | undefined)?.servers ?? [];
+  const serverStatus = info.serverStatus;
   return {
     ...info.config,
     ...common(info),
     usedBy: info.usedBy,
     ...(info.type ? { type: info.type } : {}),
-    ...(info.status !== 'disabled' && servers.length > 0
-      ? { serverStatus: Object.fromEntries(servers.map((s) => [s.url, 'UP'])) }
+    ...(info.status !== 'disabled' && serverStatus !== undefined && Object.keys(serverStatus).length > 0
+      ? { serverStatus: { ...serverStatus } }
       : {}),
   };
 }

@@ -26,6 +26,14 @@ import {
   withDefault,
 } from './schema.ts';
 import { type ServersTransportConfig, serversTransportSchema } from './servers-transport-schema.ts';
+import {
+  failoverSchema,
+  mirroringSchema,
+  passiveHealthCheckSchema,
+  serverHealthCheckSchema,
+  stickySchema,
+  weightedSchema,
+} from './services-schema.ts';
 
 const notYet = 'not supported by this gateway yet';
 
@@ -80,42 +88,32 @@ const routerSchema = object(
   },
 );
 
-const loadBalancerSchema = object(
-  {
-    servers: withDefault(
-      list(
-        object({
-          url: required(httpUrlSchema({ h2c: true })),
-          weight: integer({ min: 0 }),
-          preservePath: boolean(),
-        }),
-      ),
-      [],
+const loadBalancerSchema = object({
+  servers: withDefault(
+    list(
+      object({
+        url: required(httpUrlSchema({ h2c: true })),
+        weight: integer({ min: 0 }),
+        preservePath: boolean(),
+      }),
     ),
-    passHostHeader: withDefault(boolean(), true),
-    serversTransport: string({ nonEmpty: true }),
-    strategy: oneOf(['wrr', 'p2c', 'hrw', 'leasttime']),
-    responseForwarding: object({ flushInterval: duration() }),
-  },
-  {
-    unsupported: {
-      sticky: `sticky sessions are ${notYet}`,
-      healthCheck: `health checks are ${notYet}`,
-      passiveHealthCheck: `health checks are ${notYet}`,
-    },
-  },
-);
+    [],
+  ),
+  passHostHeader: withDefault(boolean(), true),
+  serversTransport: string({ nonEmpty: true }),
+  strategy: oneOf(['wrr', 'p2c', 'hrw', 'leasttime']),
+  responseForwarding: object({ flushInterval: duration() }),
+  healthCheck: serverHealthCheckSchema,
+  passiveHealthCheck: passiveHealthCheckSchema,
+  sticky: stickySchema,
+});
 
-const serviceSchema = object(
-  { loadBalancer: loadBalancerSchema },
-  {
-    unsupported: {
-      weighted: `weighted services are ${notYet}`,
-      mirroring: `mirroring services are ${notYet}`,
-      failover: `failover services are ${notYet}`,
-    },
-  },
-);
+const serviceSchema = object({
+  loadBalancer: loadBalancerSchema,
+  weighted: weightedSchema,
+  mirroring: mirroringSchema,
+  failover: failoverSchema,
+});
 
 const forwardAuthSchema = object(
   {
@@ -446,8 +444,14 @@ export function validateRouter(raw: unknown, path: string): Validated<RouterConf
 /** Validates one service; exactly one service type must be given. */
 export function validateService(raw: unknown, path: string): Validated<ServiceConfig> {
   const result = validate(serviceSchema, raw, path);
-  if (result.ok && result.value.loadBalancer === undefined) {
-    return { ok: false, errors: [`${path}: a service needs a loadBalancer`], warnings: result.warnings };
+  if (!result.ok) return result;
+  const kinds = Object.keys(result.value);
+  if (kinds.length !== 1) {
+    const error =
+      kinds.length === 0
+        ? `${path}: a service needs one of loadBalancer, weighted, mirroring or failover`
+        : `${path}: a service has exactly one type, got ${kinds.join(', ')}`;
+    return { ok: false, errors: [error], warnings: result.warnings };
   }
   return result;
 }

@@ -122,6 +122,7 @@ export class GatewayMetrics {
   readonly #reloads: Counter;
   readonly #lastReload: Gauge;
   readonly #connections: Gauge<'entrypoint' | 'protocol'>;
+  readonly #serverUp: Gauge<'service' | 'url'>;
   readonly #entryPoints: RequestMetrics<'code' | 'method' | 'protocol' | 'entrypoint'> | undefined;
   readonly #routers: RequestMetrics<'code' | 'method' | 'protocol' | 'router' | 'service'> | undefined;
   readonly #services: RequestMetrics<'code' | 'method' | 'protocol' | 'service'> | undefined;
@@ -149,6 +150,14 @@ export class GatewayMetrics {
       help: 'How many open connections exist, by entryPoint and protocol',
       labelNames: ['entrypoint', 'protocol'],
       registers,
+    });
+    // With workers, each probes every server: a server is up when every worker finds it up.
+    this.#serverUp = new Gauge({
+      name: 'traefik_service_server_up',
+      help: 'service server is up, described by gauge value of 0 or 1.',
+      labelNames: ['service', 'url'],
+      registers,
+      aggregator: 'min',
     });
     this.#entryPoints =
       options.addEntryPointsLabels === false
@@ -187,6 +196,12 @@ export class GatewayMetrics {
   configApplied(): void {
     this.#reloads.inc();
     this.#lastReload.set(Date.now() / 1000);
+  }
+
+  /** Sets a health-checked server's gauge to 1 (up) or 0 (down), or removes it (undefined: service gone). */
+  serverUp(service: string, url: string, up: boolean | undefined): void {
+    if (up === undefined) this.#serverUp.remove({ service, url });
+    else this.#serverUp.set({ service, url }, up ? 1 : 0);
   }
 
   /** Counts `socket` as open on `entryPoint` until it closes. */

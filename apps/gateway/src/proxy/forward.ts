@@ -188,7 +188,7 @@ function serverNameOf(upstream: Upstream): { servername: string } {
 }
 
 /** The path and query sent upstream. Go's proxy turns `;` in the query into `&`. */
-function upstreamPath(exchange: Exchange, upstream: Upstream): string {
+export function upstreamPath(exchange: Pick<Exchange, 'path' | 'rawQuery'>, upstream: Upstream): string {
   let path = exchange.path === '' ? '/' : exchange.path;
   if (upstream.preservePath) {
     const base = upstream.url.pathname.replace(/\/$/, '');
@@ -201,8 +201,9 @@ function upstreamPath(exchange: Exchange, upstream: Upstream): string {
  * has already answered `100-continue`), and `host` is set below. */
 const requestDrop: HeaderNameSet = new Set([...proxyHopHeaders, 'expect', 'host']);
 
-function requestHeaders(
-  exchange: Exchange,
+/** The headers sent upstream: the request's without hop-by-hop ones, X-Forwarded-For extended, and Host. */
+export function requestHeaders(
+  exchange: Pick<Exchange, 'headers' | 'remoteAddr' | 'host'>,
   upstream: Upstream,
   options: ForwardOptions,
 ): Record<string, string | string[]> {

@@ -25,7 +25,9 @@ import type { Logger } from '../observability/logger.ts';
 import { Muxer, type Route } from '../router/muxer.ts';
 import { compileRule, defaultPriority } from '../rules/index.ts';
 import type { Matcher, RuleSyntax } from '../rules/types.ts';
+import type { BackgroundTask } from '../services/health-check.ts';
 import { loadBalancer } from '../services/load-balancer.ts';
+import type { ServiceNode } from '../services/node.ts';
 import type { PoolRegistry } from '../services/pools.ts';
 import { serversTransportSettings } from '../services/transports.ts';
 import {
@@ -38,6 +40,7 @@ import {
 } from './info.ts';
 import { createMiddleware } from './middlewares.ts';
 import { qualify } from './names.ts';
+import { buildComposite, serverHealth } from './service-build.ts';
 
 /** What a build needs besides the dynamic configuration. */
 export interface BuildOptions {
@@ -62,6 +65,8 @@ export interface BuildOptions {
   readonly authDecisions?: ((middleware: string) => AuthDecisionCounters) | undefined;
   /** The static `forwardAuthCache`: the decision cache of every forwardAuth middleware. */
   readonly forwardAuthCache?: ForwardAuthCacheConfig | undefined;
+  /** Sets (true/false) or removes (undefined) `traefik_service_server_up{service,url}`, with metrics on. */
+  readonly serverUp?: ((service: string, url: string, up: boolean | undefined) => void) | undefined;
 }
 
 /** A built configuration, ready to serve; swapped whole on reload. */
@@ -71,6 +76,8 @@ export interface Runtime {
   readonly info: RuntimeInfo;
   /** Keys of the pools this runtime uses (the others can be closed once older runtimes drain). */
   readonly poolKeys: ReadonlySet<string>;
+  /** Health checks: started when the runtime starts serving, stopped when a reload replaces it. */
+  readonly tasks: readonly BackgroundTask[];
 }
 
 /** Go's MaxInt - 1000: a higher explicit priority disables a router (Traefik §1.6). */
@@ -94,7 +101,9 @@ class RuntimeBuilder {
   };
   readonly #poolKeys = new Set<string>();
   readonly #transports = new Map<string, TransportSettings>();
-  readonly #services = new Map<string, Built<Handler>>();
+  readonly #serviceConfigs = new Map<string, ServiceConfig>();
+  readonly #services = new Map<string, Built<ServiceNode>>();
+  readonly #tasks: BackgroundTask[] = [];
   readonly #middlewareConfigs = new Map<string, MiddlewareConfig>();
   readonly #middlewares = new Map<string, Built<{ middleware: Middleware; members: string[] }>>();
   readonly #keySets: KeySetRegistry;
@@ -121,7 +130,7 @@ class RuntimeBuilder {
     // Every middleware defined is built, used or not, so its errors show up now rather than on first use.
     for (const name of this.#middlewareConfigs.keys()) this.#resolveMiddleware(name, []);
     this.#keySets.retain(this.#keySources);
-    return { muxers, info: this.#info, poolKeys: this.#poolKeys };
+    return { muxers, info: this.#info, poolKeys: this.#poolKeys, tasks: this.#tasks };
   }
 
   #qualify(name: string): string {
@@ -177,18 +186,47 @@ class RuntimeBuilder {
       this.#warn(info, result.warnings);
       if (!result.ok) {
         for (const error of result.errors) disable(info, error);
-        this.#services.set(info.name, { ok: false, error: result.errors.join('; ') });
         continue;
       }
       info.config = result.value as Record<string, unknown>;
-      info.type = 'loadbalancer';
-      const built = this.#buildService(info, result.value);
-      if (!built.ok) disable(info, built.error);
-      this.#services.set(info.name, built);
+      info.type = Object.keys(result.value)[0]?.toLowerCase();
+      this.#serviceConfigs.set(info.name, result.value);
     }
+    for (const name of this.#serviceConfigs.keys()) this.#resolveService(name, []);
   }
 
-  #buildService(info: ServiceInfo, config: ServiceConfig): Built<Handler> {
+  /** Builds a service once (memoised); `stack` holds the services being built above it, to refuse cycles. */
+  #resolveService(name: string, stack: readonly string[]): Built<ServiceNode> {
+    if (stack.includes(name)) {
+      return { ok: false, error: `recursion detected in services: ${[...stack, name].join(' -> ')}` };
+    }
+    const cached = this.#services.get(name);
+    if (cached) return cached;
+    const internal = this.#options.internalServices.get(name);
+    if (internal) return { ok: true, value: { handle: internal, status: undefined, shadow: undefined } };
+    const info = this.#info.services.get(name);
+    const config = this.#serviceConfigs.get(name);
+    let built: Built<ServiceNode>;
+    if (info === undefined) built = { ok: false, error: `the service "${name}" does not exist` };
+    else if (config === undefined) built = { ok: false, error: info.errors.join('; ') };
+    else {
+      try {
+        const resolve = (reference: string) =>
+          this.#resolveService(this.#qualify(reference), [...stack, name]);
+        built =
+          buildComposite(info.name, config, resolve, this.#options.provider) ??
+          this.#buildService(info, config);
+      } catch (error) {
+        built = { ok: false, error: (error as Error).message };
+      }
+      if (!built.ok) disable(info, built.error);
+    }
+    // A recursion error depends on the path taken, so only stable results are memoised.
+    if (built.ok || !built.error.startsWith('recursion')) this.#services.set(name, built);
+    return built;
+  }
+
+  #buildService(info: ServiceInfo, config: ServiceConfig): Built<ServiceNode> {
     const lb = config.loadBalancer;
     if (lb === undefined) return { ok: false, error: 'a service needs a loadBalancer' };
     let timeouts = this.#options.defaultTimeouts;
@@ -211,7 +249,7 @@ class RuntimeBuilder {
         `services.${info.name}.loadBalancer.strategy: "${lb.strategy}" is not supported, using wrr`,
       ]);
     }
-    const handler = loadBalancer(lb, {
+    const node = loadBalancer(lb, {
       lease: this.#lease,
       timeouts,
       onError: (error, status, upstream) =>
@@ -219,13 +257,17 @@ class RuntimeBuilder {
           { service: info.name, upstream, status, err: error },
           `upstream request failed with ${status}`,
         ),
+      ...serverHealth(info, lb, this.#tasks, this.#options),
     });
     const name = info.name;
     return {
       ok: true,
-      value: (exchange) => {
-        exchange.log.ServiceName = name;
-        return handler(exchange);
+      value: {
+        ...node,
+        handle: (exchange) => {
+          exchange.log.ServiceName = name;
+          return node.handle(exchange);
+        },
       },
     };
   }
@@ -393,11 +435,8 @@ class RuntimeBuilder {
   }
 
   #serviceHandler(name: string): Built<Handler> {
-    const internal = this.#options.internalServices.get(name);
-    if (internal) return { ok: true, value: internal };
-    const built = this.#services.get(name);
-    if (built === undefined) return { ok: false, error: `the service "${name}" does not exist` };
-    return built;
+    const built = this.#resolveService(name, []);
+    return built.ok ? { ok: true, value: built.value.handle } : built;
   }
 
   #warn(info: ResourceInfo, warnings: readonly string[]): void {

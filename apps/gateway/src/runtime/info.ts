@@ -32,6 +32,8 @@ export interface ServiceInfo extends ResourceInfo {
   readonly usedBy: string[];
   /** Lower-case kind, e.g. `loadbalancer`. */
   type: string | undefined;
+  /** A loadBalancer's servers, `UP` or `DOWN` as its health checks last found them. */
+  serverStatus?: Record<string, 'UP' | 'DOWN'>;
 }
 
 /** A middleware's runtime information. */

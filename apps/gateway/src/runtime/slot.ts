@@ -25,6 +25,7 @@ export class RuntimeSlot {
   constructor(initial: Runtime, pools: PoolRegistry) {
     this.#current = { runtime: initial, inFlight: 0 };
     this.#pools = pools;
+    for (const task of initial.tasks) task.start();
   }
 
   /** The runtime new requests get. */
@@ -49,9 +50,17 @@ export class RuntimeSlot {
   /** Makes `runtime` current. The old one drains; its pools close once nothing uses them. */
   swap(runtime: Runtime): void {
     const old = this.#current;
+    // The old runtime's health checks stop now: requests still draining through it keep the last statuses.
+    for (const task of old.runtime.tasks) task.stop();
+    for (const task of runtime.tasks) task.start();
     this.#current = { runtime, inFlight: 0 };
     if (old.inFlight > 0) this.#draining.add(old);
     void this.#closeUnusedPools();
+  }
+
+  /** Stops the current runtime's health checks (the gateway is shutting down). */
+  close(): void {
+    for (const task of this.#current.runtime.tasks) task.stop();
   }
 
   async #closeUnusedPools(): Promise<void> {

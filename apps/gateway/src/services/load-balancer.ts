@@ -1,13 +1,20 @@
 /**
  * The `loadBalancer` service (Traefik §3): weighted round robin over `servers`, each reached through a
- * keep-alive pool. No server to pick → 503 `no available server\n`.
+ * keep-alive pool. Servers found unhealthy by the `healthCheck` (or the `passiveHealthCheck`) leave the
+ * rotation until they are healthy again; `sticky.cookie` pins a client to a server while it is up. No server to
+ * pick → 503 `no available server\n`.
  */
 
 import type { LoadBalancerConfig } from '../config/dynamic-schema.ts';
-import type { Handler } from '../http/handler.ts';
+import type { Exchange } from '../http/exchange.ts';
 import { type LeasePool, type TransportSettings, upstreamOrigin } from '../http/transport.ts';
 import { type ForwardOptions, forward, type Upstream } from '../proxy/forward.ts';
-import { WeightedRoundRobin } from './wrr.ts';
+import { type BackgroundTask, HealthChecker } from './health-check.ts';
+import { sendShadow } from './mirroring.ts';
+import type { ServiceNode } from './node.ts';
+import { PassiveHealthCheck } from './passive-health-check.ts';
+import { Rotation } from './rotation.ts';
+import { StickyCookie } from './sticky.ts';
 
 /** What a load balancer needs besides its config. */
 export interface LoadBalancerDeps {
@@ -17,12 +24,24 @@ export interface LoadBalancerDeps {
   readonly timeouts: TransportSettings;
   /** Called with upstream failures worth a log line. */
   readonly onError?: (error: unknown, status: number, upstream: string) => void;
+  /** The service's qualified name (the sticky cookie's default name is derived from it). */
+  readonly name?: string;
+  /** Runs health checks while the runtime serves (started and stopped with it). */
+  readonly addTask?: (task: BackgroundTask) => void;
+  /** Told each health check result: `reason` says why a server is down. */
+  readonly onServerStatus?: (server: string, up: boolean, reason: string | undefined) => void;
 }
 
-/** Builds a load balancer's handler. Pools are leased now, at load time. */
-export function loadBalancer(config: LoadBalancerConfig, deps: LoadBalancerDeps): Handler {
+interface Server {
+  readonly key: string;
+  readonly upstream: Upstream;
+  readonly options: ForwardOptions;
+}
+
+/** Builds a load balancer. Pools are leased now, at load time; health checks run once its runtime starts. */
+export function loadBalancer(config: LoadBalancerConfig, deps: LoadBalancerDeps): ServiceNode {
   const passHostHeader = config.passHostHeader;
-  const servers = config.servers.map((server) => {
+  const members = config.servers.map((server) => {
     const url = new URL(server.url);
     const pool = deps.lease(upstreamOrigin(url), deps.timeouts);
     const upstream: Upstream = { url, pool, preservePath: server.preservePath === true };
@@ -31,16 +50,69 @@ export function loadBalancer(config: LoadBalancerConfig, deps: LoadBalancerDeps)
       passHostHeader,
       onError: (error, status) => deps.onError?.(error, status, url.href),
     };
-    return { item: { upstream, options }, weight: server.weight ?? 1 };
+    return { key: server.url, item: { key: server.url, upstream, options }, weight: server.weight ?? 1 };
   });
-  const balancer = new WeightedRoundRobin(servers);
+  const rotation = new Rotation<Server>(members);
+  const setStatus = (server: string, up: boolean, reason: string | undefined) => {
+    rotation.setUp(server, up);
+    deps.onServerStatus?.(server, up, reason);
+  };
+  const servers = [...new Set(config.servers.map((server) => server.url))];
+  if (config.healthCheck !== undefined) {
+    deps.addTask?.(
+      new HealthChecker(config.healthCheck, servers, {
+        lease: (origin) => deps.lease(origin, deps.timeouts),
+        onResult: setStatus,
+      }),
+    );
+  }
+  let passive: PassiveHealthCheck | undefined;
+  if (config.passiveHealthCheck !== undefined) {
+    passive = new PassiveHealthCheck(
+      config.passiveHealthCheck,
+      config.healthCheck !== undefined,
+      (server, up) => setStatus(server, up, up ? undefined : 'too many failed requests'),
+    );
+    deps.addTask?.(passive);
+  }
+  const cookie = config.sticky?.cookie;
+  const sticky = cookie === undefined ? undefined : new StickyCookie(cookie, deps.name ?? '', servers);
 
-  return (exchange) => {
-    const picked = balancer.next();
+  const send = (exchange: Exchange, server: Server): Promise<void> => {
+    if (passive === undefined) return forward(exchange, server.upstream, server.options);
+    const counter = passive;
+    exchange.log.OriginStatus = 0;
+    return forward(exchange, server.upstream, server.options).then(() => {
+      const status = exchange.log.OriginStatus;
+      if (!exchange.clientGone) counter.record(server.key, status > 0 && status < 500);
+    });
+  };
+
+  const handle = (exchange: Exchange): Promise<void> => {
+    if (sticky !== undefined) {
+      const pinned = sticky.pinned(exchange);
+      const server = pinned && rotation.upMember(pinned.member);
+      if (pinned && server) {
+        if (!pinned.fresh) sticky.pin(exchange, pinned.member);
+        return send(exchange, server);
+      }
+    }
+    const picked = rotation.next();
     if (picked === undefined) {
       exchange.sendText(503, 'no available server\n');
       return Promise.resolve();
     }
-    return forward(exchange, picked.upstream, picked.options);
+    sticky?.pin(exchange, picked.key);
+    return send(exchange, picked);
+  };
+
+  return {
+    handle,
+    // Traefik: only a load balancer with a health check reports its status to the services above it.
+    status: config.healthCheck === undefined ? undefined : rotation.status,
+    shadow: (request) => {
+      const server = rotation.next();
+      if (server !== undefined) sendShadow(request, server.upstream, server.options);
+    },
   };
 }
