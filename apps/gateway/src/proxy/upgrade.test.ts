@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { type CloseEvent, type MessageEvent, WebSocket } from 'undici';
 import {
   closedPort,
   eventually,
@@ -192,6 +193,25 @@ describe('websockets through the gateway', { timeout: 20_000 }, () => {
     assert.equal(handshake.headers['x-forwarded-proto'], 'ws');
     assert.equal(handshake.headers['x-forwarded-for'], '127.0.0.1');
     ws.socket.destroy();
+  });
+
+  it("works with undici's WebSocket client, frames masked and parsed by a real implementation", async () => {
+    const socket = new WebSocket(`${gw.web.replace('http:', 'ws:')}/ws/undici`, {
+      headers: { authorization: 'Bearer good' },
+    });
+    const opened = once(socket, 'open');
+    const message = once(socket, 'message');
+    await opened;
+    socket.send('from undici');
+    const [event] = (await message) as [MessageEvent];
+    assert.equal(event.data, 'echo: from undici');
+    assert.equal(echo.handshakes.at(-1)?.headers['x-auth-user'], 'alice');
+    const closed = once(socket, 'close');
+    socket.close(1000, 'done');
+    const [close] = (await closed) as [CloseEvent];
+    // The close handshake went through both ways.
+    assert.equal(close.wasClean, true);
+    assert.equal(close.code, 1000);
   });
 
   it('records a switched connection once, with status 101, when it closes (access log and metrics)', async () => {

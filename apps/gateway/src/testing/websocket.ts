@@ -48,7 +48,11 @@ class FrameReader {
   readonly #waiting: ((text: string | undefined) => void)[] = [];
   #closed = false;
 
-  constructor(socket: Duplex, first: Buffer) {
+  readonly #onClose: ((payload: Buffer) => void) | undefined;
+
+  /** `onClose` gets the payload of a Close frame (RFC 6455 §5.5.1). */
+  constructor(socket: Duplex, first: Buffer, onClose?: (payload: Buffer) => void) {
+    this.#onClose = onClose;
     socket.on('data', (chunk: Buffer) => this.#push(chunk));
     socket.once('close', () => {
       this.#closed = true;
@@ -78,6 +82,10 @@ class FrameReader {
         payload = Buffer.from(payload.map((byte, i) => byte ^ (mask[i % 4] as number)));
       }
       this.#buffered = b.subarray(total);
+      if (((b[0] as number) & 0x0f) === 8) {
+        this.#onClose?.(payload);
+        continue;
+      }
       const text = payload.toString();
       const wake = this.#waiting.shift();
       if (wake) wake(text);
@@ -169,7 +177,10 @@ export async function startEchoUpstream(
     socket.write(
       `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\nX-Upstream: echo\r\n\r\n`,
     );
-    const reader = new FrameReader(socket, head);
+    // A Close frame is answered with one and the connection ended, as a websocket server does.
+    const reader = new FrameReader(socket, head, (payload) => {
+      socket.end(Buffer.concat([Buffer.from([0x88, payload.length]), payload]));
+    });
     void (async () => {
       for (;;) {
         const text = await reader.next();
