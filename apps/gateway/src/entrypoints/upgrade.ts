@@ -61,11 +61,6 @@ export class Upgrades {
     }
   };
 
-  /** Number of upgrade connections open (before or after the switch). */
-  get size(): number {
-    return this.#sockets.size;
-  }
-
   /** Cuts every upgrade connection still open. */
   destroyAll(): void {
     for (const socket of this.#sockets) socket.destroy();
