@@ -56,6 +56,7 @@ export const coreFieldNames = [
   'RetryAttempts',
   'TLSVersion',
   'TLSCipher',
+  'TLSClientSubject',
   'entryPointName',
 ] as const;
 
@@ -186,25 +187,67 @@ export function coreFields(
     RetryAttempts: log.RetryAttempts ?? 0,
     TLSVersion: tls?.version,
     TLSCipher: tls?.cipher,
+    TLSClientSubject: tls?.clientSubject,
     entryPointName: exchange.entryPoint,
   };
 }
 
-/** A TLS connection's version as Traefik writes it (`1.3`) and its cipher's IANA name, once per connection. */
-const tlsCache = new WeakMap<TLSSocket, { version: string | undefined; cipher: string | undefined }>();
+interface TlsFacts {
+  readonly version: string | undefined;
+  readonly cipher: string | undefined;
+  readonly clientSubject: string | undefined;
+}
 
-function tlsFacts(socket: TLSSocket): { version: string | undefined; cipher: string | undefined } {
+/**
+ * A TLS connection's version as Traefik writes it (`1.3`), its cipher's IANA name and the client certificate's
+ * subject, worked out once per connection.
+ */
+const tlsCache = new WeakMap<TLSSocket, TlsFacts>();
+
+function tlsFacts(socket: TLSSocket): TlsFacts {
   let facts = tlsCache.get(socket);
   if (facts === undefined) {
     const protocol = typeof socket.getProtocol === 'function' ? socket.getProtocol() : null;
     const cipher = typeof socket.getCipher === 'function' ? socket.getCipher() : undefined;
+    const peer =
+      typeof socket.getPeerX509Certificate === 'function' ? socket.getPeerX509Certificate() : undefined;
     facts = {
       version: protocol?.startsWith('TLSv') ? protocol.slice(4) : (protocol ?? undefined),
       cipher: cipher?.standardName ?? cipher?.name,
+      clientSubject: peer === undefined ? undefined : goNameString(peer.subject),
     };
     tlsCache.set(socket, facts);
   }
   return facts;
+}
+
+/** The order in which Go's `pkix.Name` lists the attributes it knows (`ToRDNSequence`). */
+const goAttributeOrder = ['C', 'ST', 'L', 'STREET', 'POSTALCODE', 'O', 'OU', 'CN', 'SERIALNUMBER'];
+
+/**
+ * A subject as Go's `pkix.Name.String()` writes it (`CN=alice,O=Example,C=FR`), from Node's one `key=value` a
+ * line (values already escaped by OpenSSL as Go escapes them): the attributes Go knows in its order, then the
+ * others, all reversed.
+ */
+function goNameString(subject: string): string {
+  const rank = (key: string) => {
+    const index = goAttributeOrder.indexOf(key.toUpperCase());
+    return index === -1 ? goAttributeOrder.length : index;
+  };
+  const attributes = subject
+    .split('\n')
+    .filter((line) => line.includes('='))
+    .map((line) => {
+      const at = line.indexOf('=');
+      const key = line.slice(0, at);
+      const upper = key.toUpperCase();
+      return { key: rank(key) < goAttributeOrder.length ? upper : key, value: line.slice(at + 1) };
+    })
+    .sort((a, b) => rank(a.key) - rank(b.key));
+  return attributes
+    .reverse()
+    .map(({ key, value }) => `${key}=${value}`)
+    .join(',');
 }
 
 /** A header's value for the log: its lines joined with `,` (Go's `strings.Join(values, ",")`). */

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { request } from 'undici';
+import { generate } from 'selfsigned';
+import { Agent, request } from 'undici';
 import { type AccessLogConfig, parseStaticConfig } from '../config/static.ts';
 import { loadStaticConfig } from '../config/static-sources.ts';
 import { Exchange } from '../http/exchange.ts';
@@ -189,6 +191,46 @@ describe('access log: fields', () => {
     }
     assert.equal(json(lines[0])['request_User-Agent'], undefined, 'other headers dropped');
     assert.equal(json(lines[1])['request_User-Agent'], 'probe');
+  });
+
+  it('writes TLSVersion, TLSCipher and the client certificate subject as Go writes it (TLSClientSubject)', async () => {
+    const certificate = async (attrs: { name: string; value: string }[]) => {
+      const pems = await generate(attrs, { keyType: 'ec', curve: 'P-256' });
+      return { cert: pems.cert, key: pems.private };
+    };
+    const serverPems = await certificate([{ name: 'commonName', value: 'localhost' }]);
+    const clientPems = await certificate([
+      { name: 'countryName', value: 'FR' },
+      { name: 'organizationName', value: 'A;B' },
+      { name: 'commonName', value: 'alice' },
+    ]);
+    const lines: string[] = [];
+    const log = createAccessLog({ format: 'json' }, { write: (line) => lines.push(line) });
+    const server = createHttpsServer(
+      { ...serverPems, requestCert: true, rejectUnauthorized: false },
+      (req, res) => {
+        const exchange = new Exchange(req, res, { entryPoint: 'websecure', tls: true });
+        res.once('close', () => log.record(exchange));
+        exchange.sendText(200, 'ok');
+      },
+    );
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const dispatcher = new Agent({ connect: { ...clientPems, rejectUnauthorized: false } });
+    try {
+      const response = await request(`https://127.0.0.1:${port}/`, { dispatcher });
+      await response.body.dump();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      await dispatcher.close();
+      server.close();
+    }
+    const line = json(lines[0]);
+    assert.equal(line.RequestScheme, 'https');
+    assert.equal(line.TLSVersion, '1.3');
+    assert.match(String(line.TLSCipher), /^TLS_AES_\d+_GCM_SHA\d+$|^TLS_CHACHA20/);
+    assert.equal(line.TLSClientSubject, 'CN=alice,O=A\\;B,C=FR');
   });
 
   it('joins a request header sent on several lines with a comma', async () => {
