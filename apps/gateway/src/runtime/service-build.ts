@@ -100,14 +100,17 @@ export function serverHealth(
   const servers = [...new Set(config.servers.map((server) => server.url))];
   const status: Record<string, 'UP' | 'DOWN'> = Object.fromEntries(servers.map((url) => [url, 'UP']));
   info.serverStatus = status;
-  if (config.healthCheck === undefined && config.passiveHealthCheck === undefined) return { name: info.name };
+  const addTask = (task: BackgroundTask) => {
+    tasks.push(task);
+  };
+  if (config.healthCheck === undefined && config.passiveHealthCheck === undefined) {
+    return { name: info.name, addTask };
+  }
   const gauge = options.serverUp;
   if (gauge !== undefined) tasks.push(serverGauge(info.name, servers, gauge));
   return {
     name: info.name,
-    addTask: (task) => {
-      tasks.push(task);
-    },
+    addTask,
     onServerStatus: (server, up, reason) => {
       const before = status[server];
       status[server] = up ? 'UP' : 'DOWN';

@@ -5,6 +5,7 @@
  * pick → 503 `no available server\n`.
  */
 
+import { setMaxListeners } from 'node:events';
 import type { LoadBalancerConfig } from '../config/dynamic-schema.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { type LeasePool, type TransportSettings, upstreamOrigin } from '../http/transport.ts';
@@ -75,6 +76,11 @@ export function loadBalancer(config: LoadBalancerConfig, deps: LoadBalancerDeps)
     );
     deps.addTask?.(passive);
   }
+  // Copies for mirroring services are cut off when the runtime stops.
+  const shadows = new AbortController();
+  // One listener per copy in flight: no fixed bound.
+  setMaxListeners(0, shadows.signal);
+  deps.addTask?.({ start: () => {}, stop: () => shadows.abort() });
   const cookie = config.sticky?.cookie;
   const sticky = cookie === undefined ? undefined : new StickyCookie(cookie, deps.name ?? '', servers);
 
@@ -112,7 +118,7 @@ export function loadBalancer(config: LoadBalancerConfig, deps: LoadBalancerDeps)
     status: config.healthCheck === undefined ? undefined : rotation.status,
     shadow: (request) => {
       const server = rotation.next();
-      if (server !== undefined) sendShadow(request, server.upstream, server.options);
+      if (server !== undefined) sendShadow(request, server.upstream, server.options, shadows.signal);
     },
   };
 }

@@ -78,8 +78,17 @@ export function mirroring(
   };
 }
 
-/** Sends a copy to one server of a loadBalancer; the answer is read and dropped, any failure ignored. */
-export function sendShadow(request: ShadowRequest, upstream: Upstream, options: ForwardOptions): void {
+/**
+ * Sends a copy to one server of a loadBalancer; the answer is read and dropped, any failure ignored. `signal`
+ * aborts it when the runtime is replaced or the gateway stops, so a mirror that never answers holds no pool open.
+ */
+export function sendShadow(
+  request: ShadowRequest,
+  upstream: Upstream,
+  options: ForwardOptions,
+  signal: AbortSignal,
+): void {
+  if (signal.aborted) return;
   const headers = requestHeaders(request, upstream, options);
   if (request.body === undefined) {
     delete headers['content-length'];
@@ -94,6 +103,7 @@ export function sendShadow(request: ShadowRequest, upstream: Upstream, options: 
       path: upstreamPath(request, upstream),
       headers,
       body: request.body ?? null,
+      signal,
     })
     .then(
       (response) => response.body.dump(),

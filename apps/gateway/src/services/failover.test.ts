@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { eventually, send, startGateway, startUpstream, type TestGateway } from '../testing/harness.ts';
+
+/** An upstream answering its name, and `/health` with `health.status`. */
+async function named(name: string) {
+  const health = { status: 200 };
+  const upstream = await startUpstream((req, res) => {
+    if (req.url === '/health') res.writeHead(health.status).end();
+    else res.end(name);
+  });
+  return { upstream, health };
+}
+
+const serviceError = async (gw: TestGateway, name: string) =>
+  String(
+    (await send(`${gw.admin}/api/http/services/${name}`)).json<{ error?: string[] }>().error ?? 'no error',
+  );
+
+describe('failover services', () => {
+  let main: Awaited<ReturnType<typeof named>>;
+  let backup: Awaited<ReturnType<typeof named>>;
+  let spare: Awaited<ReturnType<typeof named>>;
+  let gw: TestGateway;
+  const config = (fallback: string) => `http:
+  routers:
+    app: {rule: "PathPrefix(\`/app\`)", service: app}
+    tracked: {rule: "PathPrefix(\`/tracked\`)", service: tracked}
+    outer: {rule: "PathPrefix(\`/outer\`)", service: outer}
+  services:
+    main:
+      loadBalancer:
+        servers: [{url: "${main.upstream.url}"}]
+        healthCheck: {path: /health, interval: 100ms}
+    backup:
+      loadBalancer:
+        servers: [{url: "${backup.upstream.url}"}]
+        healthCheck: {path: /health, interval: 100ms}
+    spare:
+      loadBalancer:
+        servers: [{url: "${spare.upstream.url}"}]
+    spareChecked:
+      loadBalancer:
+        servers: [{url: "${spare.upstream.url}"}]
+        healthCheck: {path: /health, interval: 100ms}
+    app:
+      failover: {service: main, fallback: ${fallback}}
+    tracked:
+      failover: {service: main@file, fallback: backup, healthCheck: {}}
+    outer:
+      weighted:
+        services: [{name: tracked}, {name: spareChecked}]
+        healthCheck: {}
+    untrackedMain:
+      failover: {service: spare, fallback: backup}
+    untrackedFallback:
+      failover: {service: main, fallback: spare, healthCheck: {}}
+    byStatus:
+      failover: {service: main, fallback: spare, errors: {status: ["500"]}}
+`;
+
+  before(async () => {
+    main = await named('main');
+    backup = await named('backup');
+    spare = await named('spare');
+    gw = await startGateway({ files: { 'failover.yml': config('backup') } });
+  });
+  after(async () => {
+    await gw.close();
+    await main.upstream.close();
+    await backup.upstream.close();
+    await spare.upstream.close();
+  });
+
+  it('serves from the main service while it is up, from the fallback while it is down, and back', async () => {
+    assert.equal((await send(`${gw.web}/app`)).body, 'main');
+    main.health.status = 503;
+    await eventually(async () => (await send(`${gw.web}/app`)).body === 'backup');
+    assert.equal((await send(`${gw.web}/tracked`)).body, 'backup');
+    main.health.status = 200;
+    await eventually(async () => (await send(`${gw.web}/app`)).body === 'main');
+  });
+
+  it('answers 503 Service Unavailable when both are down; with healthCheck: {} it reports itself down', async () => {
+    main.health.status = 500;
+    backup.health.status = 500;
+    await eventually(async () => (await send(`${gw.web}/tracked`)).status === 503);
+    const reply = await send(`${gw.web}/tracked`);
+    assert.equal(reply.body, 'Service Unavailable\n');
+    assert.equal(reply.headers['x-content-type-options'], 'nosniff');
+    // Without healthCheck the fallback's own status is not watched: it is used, and answers 503 itself.
+    assert.equal((await send(`${gw.web}/app`)).body, 'no available server\n');
+    // The weighted service above the failover sees it down and sends everything to its other child.
+    for (let i = 0; i < 3; i++) assert.equal((await send(`${gw.web}/outer`)).body, 'spare');
+    main.health.status = 200;
+    backup.health.status = 200;
+    await eventually(async () => (await send(`${gw.web}/tracked`)).body === 'main');
+  });
+
+  it('refuses a main service, or with healthCheck a fallback, that reports no status, and errors', async () => {
+    assert.match(
+      await serviceError(gw, 'untrackedMain@file'),
+      /child service "spare@file" of "untrackedMain@file" reports no status/,
+    );
+    assert.match(
+      await serviceError(gw, 'untrackedFallback@file'),
+      /child service "spare@file" of "untrackedFallback@file" reports no status/,
+    );
+    assert.match(
+      await serviceError(gw, 'byStatus@file'),
+      /failover.errors: failover on response status \(errors\) is not supported/,
+    );
+  });
+
+  it('follows a new fallback after a hot reload', async () => {
+    const reloaded = gw.gateway.nextReload();
+    await gw.write('failover.yml', config('spare'));
+    await reloaded;
+    main.health.status = 500;
+    try {
+      await eventually(async () => (await send(`${gw.web}/app`)).body === 'spare');
+    } finally {
+      main.health.status = 200;
+    }
+  });
+});
