@@ -41,13 +41,19 @@ function checkIpOrCidr(value: string): string | undefined {
     : `expected an IP or a CIDR, got "${value}"`;
 }
 
-const forwardingTimeoutsSchema = object({
-  dialTimeout: withDefault(duration({ min: 0 }), 30_000),
-  responseHeaderTimeout: withDefault(duration({ min: 0 }), 0),
-  idleConnTimeout: withDefault(duration({ min: 0 }), 90_000),
-  readIdleTimeout: duration({ min: 0 }),
-  pingTimeout: duration({ min: 0 }),
-});
+const forwardingTimeoutsSchema = object(
+  {
+    dialTimeout: withDefault(duration({ min: 0 }), 30_000),
+    responseHeaderTimeout: withDefault(duration({ min: 0 }), 0),
+    idleConnTimeout: withDefault(duration({ min: 0 }), 90_000),
+  },
+  {
+    ignored: {
+      readIdleTimeout: 'HTTP/2 ping health checks are not supported, ignored',
+      pingTimeout: 'HTTP/2 ping health checks are not supported, ignored',
+    },
+  },
+);
 
 const entryPointSchema = object(
   {
