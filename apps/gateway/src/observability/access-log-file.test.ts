@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startChildGateway } from '../reliability/child-gateway.ts';
-import { eventually, send } from '../testing/harness.ts';
+import { eventually, route, sendWithNodeClient, startUpstream } from '../testing/harness.ts';
 import { accessLogOutput } from './access-log-file.ts';
 
 const linesOf = async (path: string) =>
@@ -83,34 +83,43 @@ describe('access log file (filePath, bufferingSize, reopen)', () => {
       timeout: 30_000,
     }, async () => {
       const path = join(dir, `gateway-${workers}.log`);
+      const upstream = await startUpstream((_req, res) => res.end('up'));
       const gw = await startChildGateway({
-        staticExtra: `accessLog:\n  format: json\n  addInternals: true\n  filePath: ${JSON.stringify(path)}\n`,
-        files: {},
+        staticExtra: `accessLog:\n  format: json\n  filePath: ${JSON.stringify(path)}\n`,
+        files: { 'app.yml': route('app', 'PathPrefix(`/app`)', upstream.url) },
         args: [`--workers=${workers}`],
         // With two workers, the first also listens on the admin entrypoint.
         listeningLines: workers + 1,
       });
       try {
-        const ping = async (n: number) => {
-          for (let i = 0; i < n; i++) assert.equal((await send(`${gw.url('traefik')}/ping`)).body, 'OK');
+        // A connection each, so that with two workers both serve some (the primary deals them in turn).
+        const get = async (n: number) => {
+          for (let i = 0; i < n; i++) {
+            assert.equal(
+              (await sendWithNodeClient(`${gw.url('web')}/app`, { connection: 'close' })).body,
+              'up',
+            );
+          }
         };
-        await ping(2);
-        await eventually(async () => (await linesOf(path)).length === 2);
+        await get(4);
+        await eventually(async () => (await linesOf(path)).length === 4);
         await rename(path, `${path}.1`);
-        await ping(1);
-        await eventually(async () => (await linesOf(`${path}.1`)).length === 3);
+        await get(2);
+        await eventually(async () => (await linesOf(`${path}.1`)).length === 6);
         gw.child.kill('SIGUSR1');
         await eventually(() => gw.lines.some((l) => String(l.msg).startsWith('SIGUSR1')));
         await eventually(async () => (await readFile(path).catch(() => undefined)) !== undefined);
-        await ping(4);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await get(6);
         gw.child.kill('SIGTERM');
         assert.equal(await gw.exited, 0);
-        assert.equal((await linesOf(`${path}.1`)).length, 3);
+        assert.equal((await linesOf(`${path}.1`)).length, 6, 'no line after the signal in the rotated file');
         const fresh = (await linesOf(path)).map((line) => JSON.parse(line) as Record<string, unknown>);
-        assert.equal(fresh.length, 4);
-        for (const line of fresh) assert.equal(line.RequestPath, '/ping');
+        assert.equal(fresh.length, 6);
+        for (const line of fresh) assert.equal(line.RequestPath, '/app');
       } finally {
         await gw.close();
+        await upstream.close();
       }
     });
   }
