@@ -1,26 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { eventually, send, startGateway, startUpstream, type TestGateway } from '../testing/harness.ts';
-
-/** An upstream answering its name, and `/health` with `health.status`. */
-async function named(name: string) {
-  const health = { status: 200 };
-  const upstream = await startUpstream((req, res) => {
-    if (req.url === '/health') res.writeHead(health.status).end();
-    else res.end(name);
-  });
-  return { upstream, health };
-}
-
-const serviceError = async (gw: TestGateway, name: string) =>
-  String(
-    (await send(`${gw.admin}/api/http/services/${name}`)).json<{ error?: string[] }>().error ?? 'no error',
-  );
+import { eventually, send, startGateway, type TestGateway } from '../testing/harness.ts';
+import { serviceError, upstreamWithHealth } from '../testing/service-upstreams.ts';
 
 describe('failover services', () => {
-  let main: Awaited<ReturnType<typeof named>>;
-  let backup: Awaited<ReturnType<typeof named>>;
-  let spare: Awaited<ReturnType<typeof named>>;
+  let main: Awaited<ReturnType<typeof upstreamWithHealth>>;
+  let backup: Awaited<ReturnType<typeof upstreamWithHealth>>;
+  let spare: Awaited<ReturnType<typeof upstreamWithHealth>>;
   let gw: TestGateway;
   const config = (fallback: string) => `http:
   routers:
@@ -60,9 +46,9 @@ describe('failover services', () => {
 `;
 
   before(async () => {
-    main = await named('main');
-    backup = await named('backup');
-    spare = await named('spare');
+    main = await upstreamWithHealth('main');
+    backup = await upstreamWithHealth('backup');
+    spare = await upstreamWithHealth('spare');
     gw = await startGateway({ files: { 'failover.yml': config('backup') } });
   });
   after(async () => {

@@ -9,22 +9,8 @@ import {
   type TestGateway,
   type Upstream,
 } from '../testing/harness.ts';
+import { upstreamWithHealth } from '../testing/service-upstreams.ts';
 import { checkUrl, HealthChecker } from './health-check.ts';
-
-/** An upstream whose `/health` answers `health.status` (or never, when `hang`); other paths answer its name. */
-async function healthUpstream(name: string) {
-  const health = { status: 200, hang: false, location: '' };
-  const upstream = await startUpstream((req, res) => {
-    if (req.url?.startsWith('/health')) {
-      if (health.hang) return;
-      res.writeHead(health.status, health.location ? { location: health.location } : {});
-      res.end();
-      return;
-    }
-    res.end(name);
-  });
-  return { upstream, health };
-}
 
 const probes = (upstream: Upstream) => upstream.received.filter((r) => r.url.startsWith('/health'));
 
@@ -33,8 +19,8 @@ const serverStatus = async (gw: TestGateway, service: string) =>
     .serverStatus;
 
 describe('loadBalancer.healthCheck', () => {
-  let a: Awaited<ReturnType<typeof healthUpstream>>;
-  let b: Awaited<ReturnType<typeof healthUpstream>>;
+  let a: Awaited<ReturnType<typeof upstreamWithHealth>>;
+  let b: Awaited<ReturnType<typeof upstreamWithHealth>>;
   let gw: TestGateway;
   const config = () => `http:
   routers:
@@ -54,8 +40,8 @@ describe('loadBalancer.healthCheck', () => {
 `;
 
   before(async () => {
-    a = await healthUpstream('a');
-    b = await healthUpstream('b');
+    a = await upstreamWithHealth('a');
+    b = await upstreamWithHealth('b');
     gw = await startGateway({ static: { metrics: { prometheus: {} } }, files: { 'app.yml': config() } });
   });
   after(async () => {
@@ -129,7 +115,7 @@ describe('loadBalancer.healthCheck', () => {
   });
 
   it('stops probing a service removed by a reload, and probes the new one', async () => {
-    const c = await healthUpstream('c');
+    const c = await upstreamWithHealth('c');
     try {
       const reloaded = gw.gateway.nextReload();
       await gw.write(
@@ -165,8 +151,8 @@ describe('loadBalancer.healthCheck', () => {
 
 describe('loadBalancer.healthCheck options', () => {
   it('expects exactly `status` when set, does not follow redirects with followRedirects: false, and uses unhealthyInterval once down', async () => {
-    const a = await healthUpstream('a');
-    const b = await healthUpstream('b');
+    const a = await upstreamWithHealth('a');
+    const b = await upstreamWithHealth('b');
     const gw = await startGateway({
       files: {
         'app.yml': `http:
@@ -234,18 +220,20 @@ describe('loadBalancer.healthCheck options', () => {
   });
 });
 
+/** A healthCheck as the schema gives it for `path: /health` (Traefik's defaults). */
+const base: ServerHealthCheckConfig = {
+  path: '/health',
+  mode: 'http',
+  port: 0,
+  method: 'GET',
+  status: 0,
+  interval: 30_000,
+  timeout: 5_000,
+  followRedirects: true,
+  headers: {},
+};
+
 describe('checkUrl', () => {
-  const base: ServerHealthCheckConfig = {
-    path: '/health',
-    mode: 'http',
-    port: 0,
-    method: 'GET',
-    status: 0,
-    interval: 30_000,
-    timeout: 5_000,
-    followRedirects: true,
-    headers: {},
-  };
   it('resolves the path against the server URL, then applies scheme and port (Traefik newRequest)', () => {
     assert.equal(checkUrl('http://10.0.0.1:81/app', base).href, 'http://10.0.0.1:81/health');
     assert.equal(
@@ -267,21 +255,10 @@ describe('HealthChecker', () => {
     const { Pool } = await import('undici');
     const pool = new Pool(hanging.url);
     const results: boolean[] = [];
-    const checker = new HealthChecker(
-      {
-        path: '/health',
-        mode: 'http',
-        port: 0,
-        method: 'GET',
-        status: 0,
-        interval: 20,
-        timeout: 60_000,
-        followRedirects: true,
-        headers: {},
-      },
-      [hanging.url],
-      { lease: () => pool, onResult: (_server, up) => results.push(up) },
-    );
+    const checker = new HealthChecker({ ...base, interval: 20, timeout: 60_000 }, [hanging.url], {
+      lease: () => pool,
+      onResult: (_server, up) => results.push(up),
+    });
     try {
       checker.start();
       await eventually(() => hanging.received.length > 0 || checker.pending > 1);
@@ -299,17 +276,7 @@ describe('HealthChecker', () => {
 
 describe('checkUrl with h2c servers', () => {
   it('probes an h2c:// server at its http origin', () => {
-    const config: ServerHealthCheckConfig = {
-      path: '/health',
-      mode: 'http',
-      port: 0,
-      method: 'GET',
-      status: 0,
-      interval: 30_000,
-      timeout: 5_000,
-      followRedirects: true,
-      headers: {},
-    };
+    const config = base;
     assert.equal(checkUrl('h2c://10.0.0.1:81', config).href, 'http://10.0.0.1:81/health');
     assert.equal(
       checkUrl('http://10.0.0.1:81', { ...config, scheme: 'h2c' }).href,

@@ -9,11 +9,7 @@ import {
   type TestGateway,
   type Upstream,
 } from '../testing/harness.ts';
-
-const serviceError = async (gw: TestGateway, name: string) =>
-  String(
-    (await send(`${gw.admin}/api/http/services/${name}`)).json<{ error?: string[] }>().error ?? 'no error',
-  );
+import { serviceError } from '../testing/service-upstreams.ts';
 
 describe('mirroring services', () => {
   let main: Upstream;

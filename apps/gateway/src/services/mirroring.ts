@@ -9,6 +9,7 @@
 import type { MirroringConfig } from '../config/services-schema.ts';
 import type { Exchange } from '../http/exchange.ts';
 import type { HeaderMap } from '../http/headers.ts';
+import { hasBody, saveRequest } from '../middlewares/replay.ts';
 import { type ForwardOptions, requestHeaders, type Upstream, upstreamPath } from '../proxy/forward.ts';
 import type { ServiceNode } from './node.ts';
 
@@ -112,13 +113,6 @@ export function sendShadow(
     .catch(() => {});
 }
 
-function hasBody(exchange: Exchange): boolean {
-  return (
-    exchange.headers['transfer-encoding'] !== undefined ||
-    Number(exchange.headers['content-length']?.[0] ?? 0) > 0
-  );
-}
-
 /**
  * Whether the body can be read for mirroring. A chunked body of unknown length is not read under a limit: what
  * was read of it could not be given back to the main service.
@@ -130,23 +124,7 @@ function fitsLimit(exchange: Exchange, limit: number): boolean {
 }
 
 function snapshot(exchange: Exchange, body: Buffer | undefined): ShadowRequest {
-  const headers: HeaderMap = {};
-  for (const [name, values] of Object.entries(exchange.headers)) {
-    // A `__proto__` header is an own property of the copy, never its prototype.
-    Object.defineProperty(headers, name, {
-      value: [...values],
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return {
-    method: exchange.method,
-    host: exchange.host,
-    path: exchange.path,
-    rawQuery: exchange.rawQuery,
-    headers,
-    remoteAddr: exchange.remoteAddr,
-    body,
-  };
+  const saved = saveRequest(exchange);
+  // saveRequest copies every header list, so the copy can be handed on as a header map.
+  return { ...saved, headers: saved.headers as HeaderMap, remoteAddr: exchange.remoteAddr, body };
 }

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { eventually, send, startGateway, startUpstream, type TestGateway } from '../testing/harness.ts';
+import { eventually, send, startGateway, type TestGateway } from '../testing/harness.ts';
+import { upstreamWithHealth } from '../testing/service-upstreams.ts';
 import { cookieName, hashName } from './sticky.ts';
-
-/** An upstream answering its name, and `/health` with `health.status`. */
-async function named(name: string) {
-  const health = { status: 200 };
-  const upstream = await startUpstream((req, res) => {
-    if (req.url === '/health') res.writeHead(health.status).end();
-    else res.end(name);
-  });
-  return { upstream, health };
-}
 
 describe('cookie names and values (Traefik pkg/server/cookie, sticky.go)', () => {
   it('derives the default name from the service name, sanitises a given one', () => {
@@ -32,13 +23,13 @@ describe('cookie names and values (Traefik pkg/server/cookie, sticky.go)', () =>
 });
 
 describe('loadBalancer.sticky.cookie', () => {
-  let a: Awaited<ReturnType<typeof named>>;
-  let b: Awaited<ReturnType<typeof named>>;
+  let a: Awaited<ReturnType<typeof upstreamWithHealth>>;
+  let b: Awaited<ReturnType<typeof upstreamWithHealth>>;
   let gw: TestGateway;
 
   before(async () => {
-    a = await named('a');
-    b = await named('b');
+    a = await upstreamWithHealth('a');
+    b = await upstreamWithHealth('b');
     gw = await startGateway({
       files: {
         'sticky.yml': `http:

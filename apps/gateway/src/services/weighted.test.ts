@@ -9,16 +9,7 @@ import {
   type TestGateway,
   type Upstream,
 } from '../testing/harness.ts';
-
-/** An upstream answering its name, and `/health` with `health.status`. */
-async function named(name: string) {
-  const health = { status: 200 };
-  const upstream = await startUpstream((req, res) => {
-    if (req.url === '/health') res.writeHead(health.status).end();
-    else res.end(name);
-  });
-  return { upstream, health };
-}
+import { serviceError, upstreamWithHealth } from '../testing/service-upstreams.ts';
 
 function count(bodies: string[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -32,14 +23,9 @@ async function bodies(url: string, n: number, headers: Record<string, string> = 
   return out;
 }
 
-const serviceError = async (gw: TestGateway, name: string) =>
-  String(
-    (await send(`${gw.admin}/api/http/services/${name}`)).json<{ error?: string[] }>().error ?? 'no error',
-  );
-
 describe('weighted services', () => {
-  let stable: Awaited<ReturnType<typeof named>>;
-  let canary: Awaited<ReturnType<typeof named>>;
+  let stable: Awaited<ReturnType<typeof upstreamWithHealth>>;
+  let canary: Awaited<ReturnType<typeof upstreamWithHealth>>;
   let gw: TestGateway;
   const services = (stableWeight: number, canaryWeight: number) => `http:
   routers:
@@ -89,8 +75,8 @@ describe('weighted services', () => {
 `;
 
   before(async () => {
-    stable = await named('stable');
-    canary = await named('canary');
+    stable = await upstreamWithHealth('stable');
+    canary = await upstreamWithHealth('canary');
     gw = await startGateway({ files: { 'weighted.yml': services(3, 1) } });
   });
   after(async () => {
