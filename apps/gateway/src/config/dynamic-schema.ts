@@ -70,6 +70,17 @@ const routerSchema = object(
     priority: withDefault(integer(), 0),
     // Traefik falls back to v3 for an unknown value; `build.ts` does that.
     ruleSyntax: string(),
+    // `accessLogs: false` leaves the router's requests out of the access log (Traefik v3.1+; default true).
+    observability: object(
+      { accessLogs: boolean() },
+      {
+        ignored: {
+          metrics: 'per-router metrics switches are not supported by this gateway yet, ignored',
+          tracing: 'tracing is not supported by this gateway, ignored',
+          traceVerbosity: 'tracing is not supported by this gateway, ignored',
+        },
+      },
+    ),
     // Present (even empty): the router serves HTTPS requests only, on the TLS entrypoints it lists.
     tls: object(
       {},
@@ -83,7 +94,6 @@ const routerSchema = object(
     ),
   },
   {
-    ignored: { observability: 'ignored' },
     unsupported: { parentRefs: notYet },
   },
 );

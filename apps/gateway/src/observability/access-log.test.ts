@@ -397,6 +397,51 @@ describe('access log: filters', () => {
   });
 });
 
+describe('access log: routers', () => {
+  it('leaves out the requests of a router with observability.accessLogs: false, and follows a reload', async () => {
+    const upstream = await startUpstream((_req, res) => res.end('up'));
+    const routes = (quiet: boolean) => `http:
+  routers:
+    loud:
+      rule: Path(\`/loud\`)
+      service: s
+    quiet:
+      rule: Path(\`/quiet\`)
+      service: s
+      observability:
+        accessLogs: ${!quiet}
+        metrics: true
+  services:
+    s:
+      loadBalancer:
+        servers:
+          - url: ${upstream.url}
+`;
+    const gw = await startGateway({ files: { 'r.yml': routes(true) } });
+    const paths = () => gw.access.map((line) => line.RequestPath);
+    try {
+      for (const path of ['/quiet', '/loud', '/quiet']) assert.equal((await send(gw.web + path)).body, 'up');
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(paths(), ['/loud']);
+      assert.ok(
+        gw.logs.some((line) =>
+          String(line.msg).startsWith('routers.quiet.observability.metrics: per-router metrics'),
+        ),
+        'metrics is warned about, not silently taken',
+      );
+      const reloaded = gw.gateway.nextReload();
+      await gw.write('r.yml', routes(false));
+      await reloaded;
+      assert.equal((await send(`${gw.web}/quiet`)).body, 'up');
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(paths(), ['/loud', '/quiet']);
+    } finally {
+      await gw.close();
+      await upstream.close();
+    }
+  });
+});
+
 describe('access log: static configuration', () => {
   it('refuses what Traefik does not have or this gateway does not do, naming it', () => {
     assert.throws(

@@ -9,6 +9,7 @@ import type { Exchange } from '../http/exchange.ts';
 import type { Handler } from '../http/handler.ts';
 import { dropConnectionListed } from '../http/hop-by-hop.ts';
 import type { AccessLog } from '../observability/access-log.ts';
+import { routersWithoutAccessLog } from '../observability/access-log-routers.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { routingRequestFrom } from '../rules/index.ts';
@@ -62,7 +63,13 @@ export function createDispatcher(options: DispatchOptions): (exchange: Exchange)
       // First: an upstream request still in flight for a client that went away is cancelled.
       exchange.closed();
       slot.release(lease);
-      if (accessLog && (internal === undefined || options.logInternals)) accessLog.record(exchange);
+      if (
+        accessLog &&
+        (internal === undefined || options.logInternals) &&
+        !routersWithoutAccessLog(lease.runtime.info).has(exchange.log.RouterName ?? '')
+      ) {
+        accessLog.record(exchange);
+      }
       options.metrics?.record(exchange);
     });
 
