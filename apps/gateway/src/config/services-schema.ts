@@ -33,10 +33,7 @@ export const serverHealthCheckSchema = object({
     '',
   ),
   scheme: oneOf(['http', 'https', 'h2c']),
-  mode: withDefault(
-    refine(oneOf(['http', 'grpc']), (value) => (value === 'grpc' ? `mode "grpc" is ${notYet}` : undefined)),
-    'http',
-  ),
+  mode: withDefault(oneOf(['http', 'grpc']), 'http'),
   hostname: string({ nonEmpty: true }),
   port: withDefault(integer({ min: 0, max: 65535 }), 0),
   method: withDefault(string({ nonEmpty: true }), 'GET'),

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer as createHttp2Server } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ServerHealthCheckConfig } from '../config/services-schema.ts';
 import {
@@ -195,10 +198,10 @@ describe('loadBalancer.healthCheck options', () => {
       loadBalancer:
         servers: [{url: "http://127.0.0.1:1"}]
         healthCheck: {path: "http://elsewhere/health"}
-    grpc:
+    grpcish:
       loadBalancer:
         servers: [{url: "http://127.0.0.1:1"}]
-        healthCheck: {mode: grpc}
+        healthCheck: {mode: grpc-web}
 `,
       },
     });
@@ -211,8 +214,8 @@ describe('loadBalancer.healthCheck options', () => {
         /healthCheck.path: must be a relative URL/,
       );
       assert.match(
-        String(services.find((s) => s.name === 'grpc@file')?.error),
-        /healthCheck.mode: mode "grpc" is not supported/,
+        String(services.find((s) => s.name === 'grpcish@file')?.error),
+        /healthCheck.mode: expected one of http, grpc/,
       );
     } finally {
       await gw.close();
@@ -282,5 +285,54 @@ describe('checkUrl with h2c servers', () => {
       checkUrl('http://10.0.0.1:81', { ...config, scheme: 'h2c' }).href,
       'http://10.0.0.1:81/health',
     );
+  });
+});
+
+describe('loadBalancer.healthCheck mode: grpc', () => {
+  it('calls grpc.health.v1.Health/Check over cleartext HTTP/2 and needs SERVING', async () => {
+    const answer = { code: 0, serving: 1 };
+    const calls: string[] = [];
+    const server = createHttp2Server();
+    server.on('stream', (stream, headers) => {
+      calls.push(`${headers[':method']} ${headers[':path']} ${headers['content-type']}`);
+      stream.resume();
+      stream.on('end', () => {
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': String(answer.code) }));
+        if (answer.code !== 0) return stream.end();
+        // HealthCheckResponse{status: answer.serving}, length-prefixed.
+        stream.end(Buffer.from([0, 0, 0, 0, 2, 0x08, answer.serving]));
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const gw = await startGateway({
+      files: {
+        'grpc.yml': `http:
+  services:
+    adder:
+      loadBalancer:
+        servers: [{url: "${url}"}]
+        healthCheck: {mode: grpc, interval: 100ms, timeout: 1s}
+`,
+      },
+    });
+    const down = async () => (await serverStatus(gw, 'adder@file'))?.[url] === 'DOWN';
+    try {
+      await eventually(() => calls.length > 0);
+      assert.equal(calls[0], 'POST /grpc.health.v1.Health/Check application/grpc');
+      assert.equal(await down(), false);
+      answer.serving = 2; // NOT_SERVING
+      await eventually(down);
+      answer.serving = 1;
+      await eventually(async () => !(await down()));
+      answer.code = 12; // UNIMPLEMENTED
+      await eventually(down);
+      assert.ok(gw.logs.some((line) => line.reason === 'gRPC server does not implement the health protocol'));
+    } finally {
+      await gw.close();
+      server.close();
+    }
   });
 });

@@ -9,6 +9,7 @@
 
 import { Agent, type Dispatcher } from 'undici';
 import type { ServerHealthCheckConfig } from '../config/services-schema.ts';
+import { probeGrpc } from './grpc-health-check.ts';
 
 /** Something a runtime starts when it begins serving and stops when it is replaced. */
 export interface BackgroundTask {
@@ -35,7 +36,8 @@ interface Target {
   /** The server URL as configured: the key in serverStatus and the metric's `url` label. */
   readonly server: string;
   readonly url: URL;
-  readonly dispatcher: Dispatcher;
+  /** The pool HTTP probes go through (none in gRPC mode, which opens an HTTP/2 session per probe). */
+  readonly dispatcher: Dispatcher | undefined;
 }
 
 /** The probes of one loadBalancer's servers. */
@@ -61,6 +63,8 @@ export class HealthChecker implements BackgroundTask {
         : this.#interval;
     this.#timeout = config.timeout > 0 ? config.timeout : defaultTimeout;
     this.#targets = servers.map((server) => {
+      if (config.mode === 'grpc')
+        return { server, url: checkUrl(server, { ...config, path: '' }), dispatcher: undefined };
       const url = checkUrl(server, config);
       // An h2c server is probed over cleartext HTTP/2 too, through the same kind of pool as its traffic.
       const h2c = (config.scheme ?? new URL(server).protocol.slice(0, -1)) === 'h2c';
@@ -123,9 +127,10 @@ export class HealthChecker implements BackgroundTask {
   /** One probe, following redirects; resolves to why the server is unhealthy, or undefined. */
   async #probe(target: Target, signal: AbortSignal): Promise<string | undefined> {
     const config = this.#config;
+    if (target.dispatcher === undefined) return probeGrpc(target.url, signal);
     let url = target.url;
     let method = config.method;
-    let dispatcher = target.dispatcher;
+    let dispatcher: Dispatcher = target.dispatcher;
     for (let redirects = 0; ; redirects++) {
       const headers: Record<string, string> = {
         host: redirects === 0 && config.hostname !== undefined ? config.hostname : url.host,
@@ -146,7 +151,7 @@ export class HealthChecker implements BackgroundTask {
         url = new URL(location, url);
         // Go's client turns a 301, 302 or 303 into a GET (HEAD stays HEAD).
         if (status <= 303 && method !== 'GET' && method !== 'HEAD') method = 'GET';
-        dispatcher = url.origin === target.url.origin ? target.dispatcher : this.#redirectAgent();
+        if (url.origin !== target.url.origin) dispatcher = this.#redirectAgent();
         continue;
       }
       if (config.status === 0 && (status < 200 || status >= 400)) return `received status ${status}`;
