@@ -98,7 +98,10 @@ class ProxyCall extends UpstreamCall {
     const exchange = this.exchange;
     exchange.log.OriginStatus = statusCode;
     exchange.log.originHeaders = headers;
-    exchange.writeHead(statusCode, outgoingResponseHeaders(headers, proxyHopSet));
+    const out = outgoingResponseHeaders(headers, proxyHopSet);
+    // Trailer is hop-by-hop, but Go's proxy announces the upstream's trailers again.
+    if (headers.trailer !== undefined) out.trailer = headers.trailer;
+    exchange.writeHead(statusCode, out);
     this.#status = statusCode;
   }
 
@@ -116,10 +119,12 @@ class ProxyCall extends UpstreamCall {
     }
   }
 
-  onResponseEnd(): void {
+  onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
     const exchange = this.exchange;
     exchange.log.originEnd = process.hrtime.bigint();
     exchange.cancelOnClientGone(undefined);
+    // Trailers (gRPC's grpc-status) reach a client on HTTP/2 or a chunked HTTP/1.1 answer, as in Go's proxy.
+    if (hasTrailers(trailers)) exchange.res.addTrailers(trailers as Record<string, string | string[]>);
     exchange.res.end();
     this.#done();
   }
@@ -215,5 +220,17 @@ export function requestHeaders(
     out['x-forwarded-for'] = prior ? `${prior}, ${exchange.remoteAddr}` : exchange.remoteAddr;
   }
   out.host = options.passHostHeader && exchange.host !== '' ? exchange.host : upstream.url.host;
+  // TE is hop-by-hop, but `TE: trailers` says the client takes trailers (gRPC needs it): Go's proxy keeps it.
+  if (exchange.headers.te?.some(acceptsTrailers)) out.te = 'trailers';
   return out;
+}
+
+function acceptsTrailers(value: string): boolean {
+  return value.split(',').some((token) => token.trim().toLowerCase() === 'trailers');
+}
+
+function hasTrailers(trailers: IncomingHttpHeaders | undefined): boolean {
+  if (trailers === undefined) return false;
+  for (const _ in trailers) return true;
+  return false;
 }

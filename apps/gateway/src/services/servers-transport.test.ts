@@ -22,7 +22,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TLSSocket } from 'node:tls';
-import { eventually, send, startGateway, type TestGateway } from '../testing/harness.ts';
+import { request as undiciRequest } from 'undici';
+import { eventually, route, send, startGateway, type TestGateway } from '../testing/harness.ts';
 import { createTestCa, type KeyPair, type TestCa } from '../testing/test-pki.ts';
 
 /** What a TLS test server tells about the request it got. */
@@ -356,6 +357,44 @@ ${service('none', 'no-idle')}${service('one', 'one-idle')}${service('gofault', '
     await eventually(() => connections.open === 1);
     await burst('/gofault', 5);
     await eventually(() => connections.open === 3);
+  });
+});
+
+describe('h2c upstreams and trailers (as gRPC uses them)', { timeout: 20_000 }, () => {
+  let server: Http2Server;
+  let gw: TestGateway;
+  let te: string | undefined;
+
+  before(async () => {
+    server = createH2cServer((req, res) => {
+      te = req.headers.te as string | undefined;
+      res.setHeader('content-type', 'application/grpc');
+      res.setHeader('trailer', 'grpc-status');
+      res.write('message');
+      res.addTrailers({ 'grpc-status': '0', 'grpc-message': 'done' });
+      res.end();
+    });
+    const port = await listen(server);
+    gw = await startGateway({
+      files: { 'grpc.yml': route('grpc', 'PathPrefix(`/`)', `h2c://127.0.0.1:${port}`) },
+    });
+  });
+
+  after(async () => {
+    await gw.close();
+    server.close();
+  });
+
+  it('passes TE: trailers upstream and relays the trailers to the client', async () => {
+    const response = await undiciRequest(`${gw.web}/adder.Adder/Add`, {
+      method: 'POST',
+      headers: { te: 'trailers', 'content-type': 'application/grpc' },
+      body: 'request',
+    });
+    assert.equal(await response.body.text(), 'message');
+    assert.equal(te, 'trailers');
+    assert.equal(response.headers.trailer, 'grpc-status');
+    assert.deepEqual(response.trailers, { 'grpc-status': '0', 'grpc-message': 'done' });
   });
 });
 
