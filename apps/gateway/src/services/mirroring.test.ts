@@ -135,6 +135,30 @@ ${lb('main', main.url)}${lb('shadow', shadow.url)}${lb('half', half.url)}${lb('h
     assert.equal(shadow.received[before]?.body, '');
   });
 
+  it('follows the mirrors of a hot reload: a new mirroring service, then its mirror turned off', async () => {
+    const late = (percent: number) => `http:
+  routers:
+    late: {rule: "PathPrefix(\`/late\`)", service: late}
+  services:
+    late:
+      mirroring:
+        service: main@file
+        mirrors: [{name: half, percent: ${percent}}]
+`;
+    const copies = () => half.received.filter((r) => r.url.startsWith('/late')).length;
+    let reloaded = gw.gateway.nextReload();
+    await gw.write('late.yml', late(100));
+    await reloaded;
+    for (let i = 0; i < 3; i++) assert.equal((await send(`${gw.web}/late`)).body, 'main got 0 bytes');
+    await eventually(() => copies() === 3);
+    reloaded = gw.gateway.nextReload();
+    await gw.write('late.yml', late(0));
+    await reloaded;
+    for (let i = 0; i < 3; i++) assert.equal((await send(`${gw.web}/late`)).body, 'main got 0 bytes');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(copies(), 3);
+  });
+
   it('refuses internal mirrors, percentages over 100 and cycles', async () => {
     assert.match(
       await serviceError(gw, 'toInternal@file'),

@@ -101,6 +101,21 @@ describe('loadBalancer.sticky.cookie', () => {
     }
   });
 
+  it('keeps a pinned client on its server across a reload that keeps the server', async () => {
+    const name = cookieName(undefined, 'plain@file');
+    const cookie = `${name}=${hashName(b.upstream.url)}`;
+    const reloaded = gw.gateway.nextReload();
+    await gw.write(
+      'more.yml',
+      'http:\n  routers:\n    more: {rule: "PathPrefix(`/more`)", service: plain}\n',
+    );
+    await reloaded;
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await send(`${gw.web}/plain`, { headers: { cookie } })).body, 'b');
+      assert.equal((await send(`${gw.web}/more`, { headers: { cookie } })).body, 'b');
+    }
+  });
+
   it('writes the configured attributes in Go http.Cookie order', async () => {
     const reply = await send(`${gw.web}/custom`);
     const server = reply.body === 'a' ? a.upstream.url : b.upstream.url;
