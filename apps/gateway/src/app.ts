@@ -128,7 +128,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   if (config.accessLog) {
     let sink = options.accessLogSink;
     if (sink === undefined) {
-      accessLogFile = accessLogOutput(config.accessLog);
+      accessLogFile = accessLogOutput({
+        ...config.accessLog,
+        onError: (error) => logger.error({ err: error }, 'access log: writing to the file failed'),
+      });
       sink = accessLogFile;
     }
     accessLog = createAccessLog(config.accessLog, sink);
@@ -181,6 +184,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   return {
     async start() {
+      if (accessLogFile?.failure) throw accessLogFile.failure;
       await certificates.generateDefault(options.defaultCertificate);
       await reload();
       certificates.applyDefaultIfNone();

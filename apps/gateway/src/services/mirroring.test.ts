@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Exchange } from '../http/exchange.ts';
 import {
   closedPort,
   eventually,
@@ -10,6 +11,8 @@ import {
   type Upstream,
 } from '../testing/harness.ts';
 import { serviceError } from '../testing/service-upstreams.ts';
+import { mirroring } from './mirroring.ts';
+import type { ServiceNode } from './node.ts';
 
 describe('mirroring services', () => {
   let main: Upstream;
@@ -169,5 +172,43 @@ ${lb('main', main.url)}${lb('shadow', shadow.url)}${lb('half', half.url)}${lb('h
       await serviceError(gw, 'loop@file'),
       /recursion detected in services: loop@file -> loop@file/,
     );
+  });
+});
+
+describe('mirroring percentages (Traefik mirror_test.go)', () => {
+  /** Runs `requests` requests through a mirroring service with mirrors at `percents`; copies per mirror. */
+  async function copies(requests: number, percents: number[]): Promise<number[]> {
+    const counts = percents.map(() => 0);
+    const node = (index?: number): ServiceNode => ({
+      handle: () => Promise.resolve(),
+      status: undefined,
+      shadow: () => {
+        if (index !== undefined) counts[index] = (counts[index] ?? 0) + 1;
+      },
+    });
+    const service = mirroring(
+      { service: 'main', mirrorBody: true, maxBodySize: -1, mirrors: [] },
+      node(),
+      percents.map((percent, index) => ({ node: node(index), percent })),
+    );
+    for (let i = 0; i < requests; i++) {
+      const exchange = {
+        method: 'GET',
+        host: 'h',
+        path: '/',
+        rawQuery: '',
+        headers: {},
+        remoteAddr: '127.0.0.1',
+        clientGone: false,
+      };
+      await service.handle(exchange as unknown as Exchange);
+    }
+    return counts;
+  }
+
+  it('mirrors 10 and 50 of 100 requests at 10 and 50 percent, 1 and 5 of 10', async () => {
+    assert.deepEqual(await copies(100, [10, 50]), [10, 50]);
+    assert.deepEqual(await copies(10, [10, 50]), [1, 5]);
+    assert.deepEqual(await copies(7, [0, 100]), [0, 7]);
   });
 });

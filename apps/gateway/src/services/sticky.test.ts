@@ -12,6 +12,12 @@ describe('cookie names and values (Traefik pkg/server/cookie, sticky.go)', () =>
     assert.equal(cookieName('', 'app@file'), expected);
     assert.equal(cookieName('my cookie/é', 'app@file'), 'my_cookie__');
     assert.equal(cookieName("a!#$%&'*+-.^`|~z_", 'x'), "a!#$%&'*+-.^`|~z_");
+    // Traefik's cookie_test.go cases.
+    assert.equal(cookieName('', '/my/BACKEND-v1.0~rc1'), '_5f7bc');
+    assert.equal(cookieName(undefined, 'backend'), '_76eb3');
+    assert.equal(cookieName('/my/BACKEND-v1.0~rc1', ''), '_my_BACKEND-v1.0~rc1');
+    assert.equal(cookieName('cookie', 'backend'), 'cookie');
+    assert.equal(cookieName("!#$%&'()*+-./:<=>?@[]^_`{|}~", 'x'), "!#$%&'__*+-._________^_`_|_~");
   });
   it('names a member by the first 16 hex digits of its SHA-256', () => {
     assert.equal(
