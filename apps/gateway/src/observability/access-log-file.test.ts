@@ -3,6 +3,9 @@ import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pino from 'pino';
+import { createGateway } from '../app.ts';
+import { parseStaticConfig } from '../config/static.ts';
 import { startChildGateway } from '../reliability/child-gateway.ts';
 import { eventually, route, sendWithNodeClient, startUpstream } from '../testing/harness.ts';
 import { accessLogOutput } from './access-log-file.ts';
@@ -36,6 +39,24 @@ describe('access log file (filePath, bufferingSize, reopen)', () => {
     output.write('after\n');
     await output.close();
     assert.deepEqual(await linesOf(path), ['before', 'after']);
+  });
+
+  it('refuses to start a gateway whose filePath cannot be written, as Traefik does, naming the path', async () => {
+    const blocker = join(dir, 'a-file');
+    await writeFile(blocker, '');
+    const path = join(blocker, 'access.log');
+    assert.match(
+      String(accessLogOutput({ filePath: path }).failure),
+      /accessLog\.filePath: cannot write .*a-file\/access\.log: EEXIST/,
+    );
+    const { config } = parseStaticConfig({
+      entryPoints: { web: { address: '127.0.0.1:0' } },
+      accessLog: { filePath: path },
+    });
+    const logger = pino({ level: 'silent' });
+    const gateway = createGateway({ config, logger });
+    await assert.rejects(gateway.start(), /accessLog\.filePath: cannot write/);
+    await gateway.stop();
   });
 
   it('keeps bufferingSize lines in memory, and writes them on close', async () => {

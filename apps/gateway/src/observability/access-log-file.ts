@@ -11,6 +11,8 @@
  */
 
 import { once } from 'node:events';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import pino from 'pino';
 import { logDestination } from './logger.ts';
 
@@ -27,6 +29,11 @@ export interface AccessLogOutput extends LineSink {
   reopen(): void;
   /** Writes what is waiting and closes the file. */
   close(): Promise<void>;
+  /**
+   * Why `filePath` cannot be written, found when the output was made (Traefik refuses to start then; so does
+   * the gateway's `start()`). Lines written meanwhile are dropped.
+   */
+  readonly failure: Error | undefined;
 }
 
 /** The longest a line waits in memory when `bufferingSize` is set. */
@@ -73,12 +80,29 @@ export function batchedSink(destination: LineSink, bufferingSize = 0): LineSink 
   };
 }
 
+/** Options of {@link accessLogOutput}. */
+export interface AccessLogOutputOptions {
+  readonly filePath?: string;
+  readonly bufferingSize?: number;
+  /** Told when writing to the file fails later (a full disk); the log goes on. */
+  readonly onError?: (error: Error) => void;
+}
+
 /** The output for `accessLog`: `filePath` (created with its directory) or stdout, buffered as configured. */
-export function accessLogOutput(options: { filePath?: string; bufferingSize?: number }): AccessLogOutput {
-  const file = options.filePath
-    ? pino.destination({ dest: options.filePath, mkdir: true, sync: false })
-    : undefined;
-  const stream = file ?? logDestination();
+export function accessLogOutput(options: AccessLogOutputOptions): AccessLogOutput {
+  const path = options.filePath;
+  const failure = path ? cannotWrite(path) : undefined;
+  const file =
+    path && failure === undefined ? pino.destination({ dest: path, mkdir: true, sync: false }) : undefined;
+  if (file !== undefined) {
+    // pino emits a write error twice (its own listener passes it on): reported once.
+    let last: unknown;
+    file.on('error', (error: Error) => {
+      if (error !== last) options.onError?.(error);
+      last = error;
+    });
+  }
+  const stream = file ?? (failure === undefined ? logDestination() : { write: () => true });
   const sink = batchedSink(stream, options.bufferingSize ?? 0);
   let reopened: Promise<unknown> | undefined;
   return {
@@ -100,5 +124,17 @@ export function accessLogOutput(options: { filePath?: string; bufferingSize?: nu
       file.end();
       await closed;
     },
+    failure,
   };
+}
+
+/** Opens `path` for appending now (creating its directory), so that a path that cannot be written stops the start. */
+function cannotWrite(path: string): Error | undefined {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    closeSync(openSync(path, 'a'));
+    return undefined;
+  } catch (error) {
+    return new Error(`accessLog.filePath: cannot write ${path}: ${(error as Error).message}`);
+  }
 }
