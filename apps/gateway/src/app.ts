@@ -170,7 +170,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     apply: (loaded) => {
       const runtime = buildRuntime(loaded.config, buildOptions);
       slot.swap(runtime);
-      certificates.apply(loaded.config.tls);
+      certificates.apply(loaded.config.tls, runtime.tls);
       metrics?.configApplied();
       logLoaded(logger, {
         files: loaded.files.length,

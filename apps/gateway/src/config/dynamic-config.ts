@@ -23,6 +23,8 @@ export interface TlsSection {
   readonly certificates: RawResource[];
   /** `tls.stores.default.defaultCertificate`; the first file that gives one wins. */
   defaultCertificate: RawResource | undefined;
+  /** `tls.options`, by unqualified name (built in `tls/options.ts`). */
+  readonly options: Map<string, RawResource>;
 }
 
 /** The merged HTTP configuration of one provider, by unqualified resource name, and its TLS certificates. */
@@ -37,7 +39,7 @@ export function emptyDynamicConfig(): DynamicConfig {
     services: new Map(),
     middlewares: new Map(),
     serversTransports: new Map(),
-    tls: { certificates: [], defaultCertificate: undefined },
+    tls: { certificates: [], defaultCertificate: undefined, options: new Map() },
   };
 }
 
@@ -47,6 +49,7 @@ export function fingerprint(config: DynamicConfig): string {
     resourceKinds.map((kind) => [...config[kind]].map(([name, r]) => [name, r.raw])),
     config.tls.certificates.map((r) => r.raw),
     config.tls.defaultCertificate?.raw,
+    [...config.tls.options].map(([name, r]) => [name, r.raw]),
   ]);
 }
 

@@ -83,10 +83,10 @@ const routerSchema = object(
     ),
     // Present (even empty): the router serves HTTPS requests only, on the TLS entrypoints it lists.
     tls: object(
-      {},
+      // `tls.options` names options of the dynamic `tls.options` section (tls/options.ts); default `default`.
+      { options: string({ nonEmpty: true }) },
       {
         ignored: {
-          options: 'TLS options are not supported yet, ignored',
           certResolver: 'ACME certificate resolvers are not supported, ignored',
           domains: 'TLS domains are not supported yet, ignored',
         },

@@ -64,6 +64,16 @@ const entryPointSchema = object(
       }),
     ),
     asDefault: boolean(),
+    // HTTP/2 on HTTPS entrypoints (entrypoints/secure-server.ts); Traefik's default is 250.
+    http2: object(
+      { maxConcurrentStreams: integer({ min: 1 }) },
+      {
+        ignored: {
+          maxDecoderHeaderTableSize: notImplemented,
+          maxEncoderHeaderTableSize: notImplemented,
+        },
+      },
+    ),
     forwardedHeaders: object({
       insecure: boolean(),
       trustedIPs: list(refine(string({ nonEmpty: true }), checkIpOrCidr)),
@@ -94,7 +104,8 @@ const entryPointSchema = object(
           {},
           {
             ignored: {
-              options: 'TLS options are not supported yet, ignored',
+              options:
+                'entrypoint-level TLS options are not supported yet, ignored (set tls.options on routers)',
               certResolver: 'ACME certificate resolvers are not supported, ignored',
               domains: 'TLS domains are not supported yet, ignored',
             },
@@ -120,7 +131,6 @@ const entryPointSchema = object(
   },
   {
     ignored: {
-      http2: notImplemented,
       http3: notImplemented,
       proxyProtocol: notImplemented,
       udp: notImplemented,

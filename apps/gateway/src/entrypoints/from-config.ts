@@ -33,6 +33,7 @@ export function createEntryPoints(config: StaticConfig, deps: EntryPointsDeps): 
       idleTimeout: ep.transport?.respondingTimeouts?.idleTimeout ?? 180_000,
       // The certificates are set at start (tls/apply.ts): generating the default one takes a moment.
       tls: ep.http?.tls !== undefined ? {} : undefined,
+      maxConcurrentStreams: ep.http2?.maxConcurrentStreams,
       prepare: requestPolicy(ep, serverName),
       dispatch: deps.dispatch,
       onConnection: metrics ? (socket) => metrics.trackConnection(name, socket) : undefined,

@@ -11,13 +11,14 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { SecureContext, SecureContextOptions } from 'node:tls';
+import type { SecureContextOptions } from 'node:tls';
 import type { ListenAddress } from '../config/address.ts';
 import { Exchange } from '../http/exchange.ts';
-import type { CertificateStore } from '../tls/certificates.ts';
+import { adaptHttp2Request, dropConnectionHeaders } from '../http/http2-compat.ts';
+import { TlsHandshakes, type TlsState } from '../tls/handshake.ts';
 import { type LingerBounds, lingeringClose } from './lingering-close.ts';
+import { createHttpsServer, type HttpsServer } from './secure-server.ts';
 import { acceptsUpgrade, Upgrades } from './upgrade.ts';
 
 /** Options of {@link EntryPointServer}. */
@@ -32,8 +33,10 @@ export interface EntryPointServerOptions {
   readonly idleTimeout: number;
   /** How much unread request data is drained after an early answer (default: {@link lingeringClose}'s). */
   readonly linger?: LingerBounds | undefined;
-  /** Serve HTTPS with these credentials. */
+  /** Serve HTTPS (HTTP/2 and HTTP/1.1); certificates and TLS options come with {@link EntryPointServer.setTls}. */
   readonly tls?: SecureContextOptions | undefined;
+  /** HTTP/2 streams open at once per connection (Traefik's `http2.maxConcurrentStreams`, 250). */
+  readonly maxConcurrentStreams?: number | undefined;
   /** Prepares each exchange before dispatch (request policy, path cleaning, forwarded headers). */
   readonly prepare: (exchange: Exchange) => void;
   /** Serves each exchange. */
@@ -51,7 +54,8 @@ export class EntryPointServer {
   readonly #server: Server;
   readonly #upgrades: Upgrades;
   #closing = false;
-  #certificates: CertificateStore | undefined;
+  readonly #https: HttpsServer | undefined;
+  readonly #handshakes = new TlsHandshakes();
 
   constructor(options: EntryPointServerOptions) {
     this.name = options.name;
@@ -59,8 +63,14 @@ export class EntryPointServer {
     const tls = options.tls !== undefined;
     const linger = lingeringClose(options.linger);
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-      res.prependListener('finish', linger);
-      if (this.#closing) res.shouldKeepAlive = false;
+      // An HTTP/2 stream shares its connection: no lingering close, no keep-alive decision of its own.
+      if (req.httpVersionMajor !== 2) {
+        res.prependListener('finish', linger);
+        if (this.#closing) res.shouldKeepAlive = false;
+      } else {
+        adaptHttp2Request(req);
+        dropConnectionHeaders(res);
+      }
       // A keep-alive connection whose request was in flight when close() began becomes idle only now.
       res.on('finish', this.#afterResponse);
       try {
@@ -89,13 +99,20 @@ export class EntryPointServer {
       maxHeaderSize: 64 * 1024,
       shouldUpgradeCallback: acceptsUpgrade,
     };
-    // A name no certificate answers for gets the default context (a falsy context means "the default").
-    const SNICallback = (
-      servername: string,
-      callback: (error: Error | null, context?: SecureContext) => void,
-    ) => callback(null, this.#certificates?.match(servername));
-    this.#server = tls
-      ? createHttpsServer({ ...serverOptions, ...options.tls, SNICallback }, onRequest)
+    this.#https = tls
+      ? createHttpsServer(
+          {
+            http1: serverOptions,
+            idleTimeout: options.idleTimeout,
+            maxConcurrentStreams: options.maxConcurrentStreams ?? 250,
+          },
+          this.#handshakes,
+          onRequest,
+        )
+      : undefined;
+    // Both are Node HTTP servers (Http2SecureServer takes HTTP/1 connections through the same machinery).
+    this.#server = this.#https
+      ? (this.#https.server as unknown as Server)
       : createHttpServer(serverOptions, onRequest);
     if (options.onConnection) this.#server.on('connection', options.onConnection);
     this.#upgrades = new Upgrades({ ...options, entryPoint: options.name, tls });
@@ -111,12 +128,15 @@ export class EntryPointServer {
     return this.#options.tls !== undefined;
   }
 
-  /** Sets (or replaces, for connections from now on) the certificates of an HTTPS entrypoint. */
-  setCertificates(store: CertificateStore): void {
-    if (!(this.#server instanceof HttpsServer))
-      throw new TypeError(`entrypoint ${this.name} does not serve TLS`);
-    this.#server.setSecureContext(store.defaultCertificate);
-    this.#certificates = store;
+  /** Sets (or replaces, for handshakes from now on) the certificates and TLS options of an HTTPS entrypoint. */
+  setTls(state: TlsState): void {
+    const https = this.#https;
+    if (https === undefined) throw new TypeError(`entrypoint ${this.name} does not serve TLS`);
+    const { context, requestCert } = this.#handshakes.update(state);
+    https.server.setSecureContext(context);
+    // Read by Node for each new connection (setSecureContext leaves them alone). Client certificates are
+    // checked per options once the handshake is done (tls/handshake.ts), so none is refused during it.
+    Object.assign(https.server, { requestCert, rejectUnauthorized: false });
   }
 
   /** Starts listening. Resolves with the bound address (useful with port 0). */
@@ -144,8 +164,10 @@ export class EntryPointServer {
     this.#closing = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
+    this.#https?.closeSessions();
     const timer = setTimeout(() => {
       this.#server.closeAllConnections();
+      this.#https?.destroySessions();
       this.#upgrades.destroyAll();
     }, this.#options.graceTimeOut);
     timer.unref();

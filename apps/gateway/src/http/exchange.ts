@@ -9,6 +9,7 @@
 
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { HeaderMap } from './headers.ts';
+import { http2RequestHeaders } from './http2-compat.ts';
 
 /** The response about to be written; hooks may change both fields. */
 export interface ResponseHead {
@@ -115,7 +116,7 @@ export class Exchange {
     this.start = process.hrtime.bigint();
     this.startDate = new Date();
     this.method = req.method ?? 'GET';
-    this.headers = headerMapOf(req.rawHeaders);
+    this.headers = req.httpVersionMajor === 2 ? http2RequestHeaders(req) : headerMapOf(req.rawHeaders);
     const target = req.url ?? '/';
     let rest = target;
     let authority: string | undefined;

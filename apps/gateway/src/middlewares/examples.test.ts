@@ -19,7 +19,11 @@ describe('infra/gateway/examples load and enable everything they define', () => 
     const texts = Object.fromEntries(
       files.map((name) => [name, readFileSync(new URL(name, examples), 'utf8')]),
     );
-    gw = await startGateway({ files: texts });
+    // An HTTPS entrypoint, so that TLS routers (tls-options.yml) have one to attach to.
+    gw = await startGateway({
+      files: texts,
+      static: { entryPoints: { websecure: { address: '127.0.0.1:0', http: { tls: {} } } } },
+    });
   });
   after(() => gw.close());
 

@@ -206,7 +206,8 @@ function mergeFile(config: DynamicConfig, document: unknown, file: string, notic
 
 /**
  * `tls.certificates` (a list of `{certFile, keyFile}`) and `tls.stores.default.defaultCertificate`; validated
- * when the certificates are loaded (`tls/certificates.ts`). TLS options and other stores are not supported.
+ * when the certificates are loaded (`tls/certificates.ts`); `tls.options`, built with the routers
+ * (`tls/options.ts`). Stores other than `default` are not supported.
  */
 function mergeTls(target: DynamicConfig['tls'], section: unknown, file: string, notices: string[]): void {
   if (section === null || section === undefined) return;
@@ -234,6 +235,11 @@ function mergeTls(target: DynamicConfig['tls'], section: unknown, file: string, 
             );
         }
       }
+    } else if (lower === 'options') {
+      const options = section[key];
+      if (options === null) continue;
+      if (!isRawMap(options)) throw new ProviderLoadError(file, '"tls.options" must be a map of names');
+      mergeSection(target.options, options, 'TLS options', file, notices);
     } else {
       notices.push(`${file}: "tls.${key}" is not supported by this gateway, ignored`);
     }

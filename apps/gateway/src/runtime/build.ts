@@ -30,6 +30,7 @@ import { loadBalancer } from '../services/load-balancer.ts';
 import type { ServiceNode } from '../services/node.ts';
 import type { PoolRegistry } from '../services/pools.ts';
 import { serversTransportSettings } from '../services/transports.ts';
+import { RoutersTls, type RuntimeTls } from '../tls/routers-tls.ts';
 import {
   disable,
   type MiddlewareInfo,
@@ -78,6 +79,8 @@ export interface Runtime {
   readonly poolKeys: ReadonlySet<string>;
   /** Health checks: started when the runtime starts serving, stopped when a reload replaces it. */
   readonly tasks: readonly BackgroundTask[];
+  /** TLS options and which server names get them, for the HTTPS entrypoints' handshakes. */
+  readonly tls: RuntimeTls;
 }
 
 /** Go's MaxInt - 1000: a higher explicit priority disables a router (Traefik §1.6). */
@@ -108,11 +111,13 @@ class RuntimeBuilder {
   readonly #middlewares = new Map<string, Built<{ middleware: Middleware; members: string[] }>>();
   readonly #keySets: KeySetRegistry;
   readonly #keySources = new Set<string>();
+  readonly #tls: RoutersTls;
 
   constructor(config: DynamicConfig, options: BuildOptions) {
     this.#config = config;
     this.#options = options;
     this.#keySets = options.keySets ?? new KeySetRegistry();
+    this.#tls = new RoutersTls(config.tls?.options, options.provider);
   }
 
   build(): Runtime {
@@ -120,6 +125,17 @@ class RuntimeBuilder {
     this.#buildServices();
     this.#validateMiddlewares();
     const routes = this.#buildRouters();
+    const tls = this.#tls.finish();
+    for (const [router, conflict] of tls.conflicts) {
+      const info = this.#info.routers.get(router);
+      if (info) this.#warn(info, [conflict]);
+      if (info?.status === 'enabled') info.status = 'warning';
+      info?.errors.push(conflict);
+    }
+    for (const entry of routes)
+      entry.route = { ...entry.route, handler: tls.guard(entry.route.name, entry.route.handler) };
+    for (const warning of this.#tls.warnings)
+      this.#options.logger.error({ provider: this.#options.provider }, warning);
     const muxers = new Map<string, Muxer>();
     for (const entryPoint of this.#options.entryPoints) {
       muxers.set(
@@ -130,7 +146,7 @@ class RuntimeBuilder {
     // Every middleware defined is built, used or not, so its errors show up now rather than on first use.
     for (const name of this.#middlewareConfigs.keys()) this.#resolveMiddleware(name, []);
     this.#keySets.retain(this.#keySources);
-    return { muxers, info: this.#info, poolKeys: this.#poolKeys, tasks: this.#tasks };
+    return { muxers, info: this.#info, poolKeys: this.#poolKeys, tasks: this.#tasks, tls: tls.tls };
   }
 
   #qualify(name: string): string {
@@ -425,7 +441,13 @@ class RuntimeBuilder {
         }
       }
       if (entryPoints.length === 0) disable(info, 'no valid entryPoint for this router');
+      // On an HTTPS entrypoint every router is a TLS router: `default` options unless it names others.
+      const secure = entryPoints.filter((ep) => tlsEntryPoints.has(ep));
+      const tlsOptions = secure.length > 0 ? this.#tls.reference(config.tls?.options) : undefined;
+      if (tlsOptions?.ok === false) disable(info, tlsOptions.error);
       if (info.status === 'disabled' || matches === undefined || !service.ok) continue;
+      if (tlsOptions?.ok)
+        this.#tls.add({ name: info.name, rule: config.rule, options: tlsOptions.name, entryPoints: secure });
 
       info.using = [...entryPoints].sort();
       const handler = middlewares.reduceRight<Handler>((next, middleware) => middleware(next), service.value);

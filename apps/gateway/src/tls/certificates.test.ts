@@ -22,6 +22,7 @@ const section = (certificates: unknown[], defaultCertificate?: unknown): TlsSect
   certificates: certificates.map((raw) => ({ raw, source: 'tls.yml' })),
   defaultCertificate:
     defaultCertificate === undefined ? undefined : { raw: defaultCertificate, source: 'tls.yml' },
+  options: new Map(),
 });
 
 describe('loadCertificates', () => {

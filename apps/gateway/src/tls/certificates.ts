@@ -6,25 +6,29 @@
 
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import { createSecureContext } from 'node:tls';
 import type { RawResource, TlsSection } from '../config/dynamic-config.ts';
 import type { PemCertificate } from './default-certificate.ts';
+
+/** A key and its certificate chain, as PEM; `id` tells pairs apart (secure contexts are cached by it). */
+export interface KeyPair {
+  readonly id: string;
+  readonly key: string;
+  readonly cert: string;
+}
 
 /** What an HTTPS entrypoint needs: the default certificate and a lookup by server name. */
 export interface CertificateStore {
   /** Key and certificate served when SNI names no loaded certificate. */
-  readonly defaultCertificate: { readonly key: string; readonly cert: string };
-  /** The context for `servername`, or undefined for the default. */
-  match(servername: string): SecureContext | undefined;
+  readonly defaultCertificate: KeyPair;
+  /** The certificate for `servername`, or undefined for the default. */
+  match(servername: string): KeyPair | undefined;
   /** Certificates loaded from the configuration (the default one included when configured). */
   readonly loaded: number;
 }
 
 /** A loaded certificate and the names it answers for. */
-interface Loaded {
-  readonly key: string;
-  readonly cert: string;
-  readonly context: SecureContext;
+interface Loaded extends KeyPair {
   readonly names: readonly string[];
 }
 
@@ -40,17 +44,17 @@ function pem(value: unknown, field: string): string {
   }
 }
 
-function load(resource: RawResource): Loaded {
+function load(resource: RawResource, id: string): Loaded {
   const raw = resource.raw as Record<string, unknown> | null;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     throw new Error('expected {certFile, keyFile}');
   const cert = pem(raw.certFile, 'certFile');
   const key = pem(raw.keyFile, 'keyFile');
-  let context: SecureContext;
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(cert);
-    context = createSecureContext({ key, cert });
+    // Checks that the key goes with the certificate; contexts are made per TLS options when first needed.
+    createSecureContext({ key, cert });
   } catch (error) {
     throw new Error(`invalid certificate or key: ${(error as Error).message}`);
   }
@@ -60,7 +64,7 @@ function load(resource: RawResource): Loaded {
     .map((entry) => entry.slice(4).toLowerCase());
   const commonName = /(?:^|\n)CN=([^\n]+)/.exec(x509.subject)?.[1];
   if (names.length === 0 && commonName) names.push(commonName.toLowerCase());
-  return { key, cert, context, names };
+  return { id, key, cert, names };
 }
 
 /** Loads the section's certificates; `errors` says which were skipped and why. */
@@ -69,26 +73,26 @@ export function loadCertificates(
   fallback: PemCertificate,
 ): { store: CertificateStore; errors: string[] } {
   const errors: string[] = [];
-  const exact = new Map<string, SecureContext>();
-  const wildcard = new Map<string, SecureContext>();
+  const exact = new Map<string, KeyPair>();
+  const wildcard = new Map<string, KeyPair>();
   let loaded = 0;
   for (const [i, resource] of section.certificates.entries()) {
     try {
-      const certificate = load(resource);
+      const certificate = load(resource, String(i));
       loaded++;
       for (const name of certificate.names) {
         const table = name.startsWith('*.') ? wildcard : exact;
         const key = name.startsWith('*.') ? name.slice(2) : name;
-        if (!table.has(key)) table.set(key, certificate.context);
+        if (!table.has(key)) table.set(key, certificate);
       }
     } catch (error) {
       errors.push(`${resource.source}: tls.certificates[${i}] skipped: ${(error as Error).message}`);
     }
   }
-  let defaultCertificate: { key: string; cert: string } = fallback;
+  let defaultCertificate: KeyPair = { id: 'generated', key: fallback.key, cert: fallback.cert };
   if (section.defaultCertificate !== undefined) {
     try {
-      defaultCertificate = load(section.defaultCertificate);
+      defaultCertificate = load(section.defaultCertificate, 'default');
       loaded++;
     } catch (error) {
       errors.push(

@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { type ClientHttp2Session, connect as connectHttp2, type IncomingHttpHeaders } from 'node:http2';
+import { request } from 'node:https';
+import { after, before, describe, it } from 'node:test';
+import { startGateway, startUpstream, type TestGateway, type Upstream } from '../testing/harness.ts';
+
+/** A reply over HTTP/2 or HTTP/1.1, with its headers and body. */
+interface Reply {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** One HTTP/2 request on `session`. */
+function h2(
+  session: ClientHttp2Session,
+  path: string,
+  headers: Record<string, string | string[]> = {},
+  body?: string,
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({
+      ':path': path,
+      ':method': body === undefined ? 'GET' : 'POST',
+      ...headers,
+    });
+    let status = 0;
+    let responseHeaders: IncomingHttpHeaders = {};
+    let text = '';
+    stream.setEncoding('utf8');
+    stream.on('response', (h) => {
+      status = Number(h[':status']);
+      responseHeaders = h;
+    });
+    stream.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    stream.on('end', () => resolve({ status, headers: responseHeaders, body: text }));
+    stream.on('error', reject);
+    stream.end(body);
+  });
+}
+
+// Node's https types leave out the TLS connection options it passes on.
+const http1Only = { ALPNProtocols: ['http/1.1'] };
+
+/** One HTTP/1.1 request (ALPN http/1.1) on a new connection. */
+function h1(
+  url: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<Reply & { alpn: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}${path}`,
+      { headers, rejectUnauthorized: false, agent: false, ...http1Only },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            alpn: String((res.socket as { alpnProtocol?: string }).alpnProtocol),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('HTTP/2 on TLS entrypoints', () => {
+  let app: Upstream;
+  let auth: Upstream;
+  let gw: TestGateway;
+  let secure: string;
+  let session: ClientHttp2Session;
+
+  before(async () => {
+    app = await startUpstream((req, res, body) => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        connection: 'keep-alive',
+        'keep-alive': 'timeout=5',
+        'x-app': 'yes',
+      });
+      res.end(
+        JSON.stringify({ url: req.url, host: req.headers.host, user: req.headers['x-auth-user'], body }),
+      );
+    });
+    auth = await startUpstream((req, res) => {
+      if (req.headers.authorization === 'Bearer good') {
+        res.writeHead(200, { 'x-auth-user': 'alice' });
+        res.end();
+      } else {
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+        res.end('{"detail":"Not authenticated"}');
+      }
+    });
+    gw = await startGateway({
+      static: {
+        entryPoints: {
+          websecure: {
+            address: '127.0.0.1:0',
+            http: { tls: {} },
+            http2: { maxConcurrentStreams: 42 },
+            transport: { lifeCycle: { graceTimeOut: '1s' } },
+          },
+        },
+      },
+      files: {
+        'h2.yml': `
+http:
+  routers:
+    api:
+      rule: PathPrefix(\`/api\`)
+      entryPoints: [websecure]
+      middlewares: [auth]
+      service: app
+      tls: {}
+    open:
+      rule: Host(\`open.test\`)
+      entryPoints: [websecure]
+      service: app
+  middlewares:
+    auth:
+      forwardAuth:
+        address: ${auth.url}/verify
+        authResponseHeaders: [X-Auth-User]
+  services:
+    app:
+      loadBalancer:
+        servers:
+          - url: ${app.url}
+`,
+      },
+    });
+    secure = gw.gateway.url('websecure');
+    session = connectHttp2(secure, { rejectUnauthorized: false });
+    await new Promise((resolve, reject) => {
+      session.once('remoteSettings', resolve);
+      session.once('error', reject);
+    });
+  });
+
+  after(async () => {
+    session.close();
+    await gw.close();
+    await app.close();
+    await auth.close();
+  });
+
+  it('negotiates h2 and announces maxConcurrentStreams', () => {
+    assert.equal(session.alpnProtocol, 'h2');
+    assert.equal(session.remoteSettings.maxConcurrentStreams, 42);
+  });
+
+  it('routes by :authority as the Host and proxies without connection-specific headers', async () => {
+    const reply = await h2(session, '/any?x=1', { ':authority': 'open.test' });
+    assert.equal(reply.status, 200);
+    assert.deepEqual(JSON.parse(reply.body), { url: '/any?x=1', host: 'open.test', body: '' });
+    assert.equal(reply.headers['x-app'], 'yes');
+    assert.equal(reply.headers.connection, undefined);
+    assert.equal(reply.headers['keep-alive'], undefined);
+    const received = app.received.at(-1);
+    assert.equal(received?.headers['x-forwarded-proto'], 'https');
+    assert.equal(
+      received?.rawHeaders.some((name) => name.startsWith(':')),
+      false,
+    );
+  });
+
+  it('passes request bodies and joins split cookies as Go does', async () => {
+    const reply = await h2(
+      session,
+      '/post',
+      { ':authority': 'open.test', cookie: ['a=1', 'b=2'] },
+      'hello h2',
+    );
+    assert.equal(JSON.parse(reply.body).body, 'hello h2');
+    assert.equal(app.received.at(-1)?.headers.cookie, 'a=1; b=2');
+  });
+
+  it('applies forwardAuth the same over HTTP/2 and HTTP/1.1 on the same port', async () => {
+    const denied2 = await h2(session, '/api/me');
+    assert.equal(denied2.status, 401);
+    assert.equal(denied2.headers['www-authenticate'], 'Bearer');
+    assert.equal(denied2.body, '{"detail":"Not authenticated"}');
+    const denied1 = await h1(secure, '/api/me');
+    assert.equal(denied1.alpn, 'http/1.1');
+    assert.equal(denied1.status, 401);
+    assert.equal(denied1.body, denied2.body);
+
+    const allowed2 = await h2(session, '/api/me', { authorization: 'Bearer good', 'x-auth-user': 'mallory' });
+    const allowed1 = await h1(secure, '/api/me', { authorization: 'Bearer good', 'x-auth-user': 'mallory' });
+    assert.equal(allowed2.status, 200);
+    assert.deepEqual(JSON.parse(allowed2.body), JSON.parse(allowed1.body));
+    assert.equal(JSON.parse(allowed2.body).user, 'alice');
+  });
+
+  it('serves concurrent streams on one connection', async () => {
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => h2(session, `/n/${i}`, { ':authority': 'open.test' })),
+    );
+    assert.deepEqual(
+      replies.map((r) => JSON.parse(r.body).url),
+      Array.from({ length: 20 }, (_, i) => `/n/${i}`),
+    );
+  });
+
+  it('logs HTTP/2 requests with their protocol and TLS facts', async () => {
+    await h2(session, '/logged', { ':authority': 'open.test' });
+    const line = gw.access.find((entry) => entry.RequestPath === '/logged');
+    assert.equal(line?.RequestProtocol, 'HTTP/2.0');
+    assert.equal(line?.RequestHost, 'open.test');
+    assert.equal(line?.DownstreamStatus, 200);
+    assert.equal(line?.TLSVersion, '1.3');
+  });
+});
