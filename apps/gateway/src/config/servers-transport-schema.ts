@@ -44,12 +44,16 @@ export const serversTransportSchema = object(
     ),
     maxIdleConnsPerHost: maxIdleConnsPerHostSchema,
     disableHTTP2: boolean(),
+    // The server certificate must carry one of these SANs (checked on top of the usual verification).
+    peerCertSANs: list(
+      object({ type: required(oneOf(['DNSName', 'URI'])), value: required(string({ nonEmpty: true })) }),
+    ),
+    // Deprecated in Traefik for peerCertSANs: one URI SAN.
+    peerCertURI: string(),
   },
   {
     unsupported: {
       cipherSuites: `cipherSuites towards servers are ${notYet}`,
-      peerCertURI: `peerCertURI (server certificate SAN checks) is ${notYet}`,
-      peerCertSANs: `peerCertSANs (server certificate SAN checks) are ${notYet}`,
       spiffe: `SPIFFE is ${notYet}`,
     },
   },

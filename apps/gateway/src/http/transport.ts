@@ -3,7 +3,7 @@
  * function that hands one out. Shared by services and middlewares (forwardAuth); `services/pools.ts` implements it.
  */
 
-import type { SecureContext } from 'node:tls';
+import type { PeerCertificate, SecureContext } from 'node:tls';
 import type { Pool } from 'undici';
 
 /** How to speak TLS to `https://` servers (a servers transport's TLS fields, built by http/upstream-tls.ts). */
@@ -14,8 +14,10 @@ export interface UpstreamTls {
   readonly secureContext: SecureContext;
   /** SNI and the name the certificate must carry (`serverName`); default: the server URL's host. */
   readonly servername?: string;
-  /** False with `insecureSkipVerify`. */
+  /** False with `insecureSkipVerify` (and no `peerCertSANs`, which need the chain verified). */
   readonly rejectUnauthorized: boolean;
+  /** Replaces Node's host name check when `peerCertSANs` or `insecureSkipVerify` change it. */
+  readonly checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
 }
 
 /**

@@ -85,6 +85,8 @@ describe('serversTransport validation', () => {
         maxVersion: 'VersionTLS13',
         maxIdleConnsPerHost: -1,
         disableHTTP2: true,
+        peerCertSANs: [{ type: 'URI', value: 'spiffe://x/y' }],
+        peerCertURI: 'spiffe://x/z',
         forwardingTimeouts: { dialTimeout: '1s', responseHeaderTimeout: '2s', idleConnTimeout: '3s' },
       }),
       [],
@@ -92,14 +94,18 @@ describe('serversTransport validation', () => {
   });
 
   it('refuses the fields it does not implement by name, and bad values', () => {
-    for (const field of ['cipherSuites', 'peerCertURI', 'peerCertSANs', 'spiffe']) {
-      const found = errors({ [field]: field === 'peerCertURI' ? 'spiffe://x' : [] });
+    for (const field of ['cipherSuites', 'spiffe']) {
+      const found = errors({ [field]: [] });
       assert.equal(found.length, 1, field);
       assert.match(found[0] ?? '', new RegExp(`serversTransports\\.t\\.${field}: .*not supported`));
     }
     assert.match(errors({ maxIdleConnsPerHost: -2 }).join(), /maxIdleConnsPerHost/);
     assert.match(errors({ minVersion: 'TLS1.2' }).join(), /minVersion: expected one of VersionTLS10/);
     assert.match(errors({ certificates: [{ certFile: '/c.pem' }] }).join(), /keyFile.*required/);
+    assert.match(
+      errors({ peerCertSANs: [{ type: 'IP', value: '1.2.3.4' }] }).join(),
+      /type: expected one of DNSName, URI/,
+    );
   });
 
   it('warns about the HTTP/2 ping timeouts, which it ignores', () => {

@@ -8,6 +8,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { createSecureContext, getCACertificates, type SecureVersion } from 'node:tls';
 import { readFileOrContent } from '../config/file-or-content.ts';
+import { type PeerCertSan, peerCertSanCheck } from './peer-cert-sans.ts';
 import type { UpstreamTls } from './transport.ts';
 
 /** Traefik's TLS version names and Node's. */
@@ -26,6 +27,8 @@ export interface UpstreamTlsOptions {
   readonly certificates?: readonly { readonly certFile: string; readonly keyFile: string }[] | undefined;
   readonly minVersion?: keyof typeof versions | undefined;
   readonly maxVersion?: keyof typeof versions | undefined;
+  readonly peerCertSANs?: readonly PeerCertSan[] | undefined;
+  readonly peerCertURI?: string | undefined;
 }
 
 let trustedByDefault: string[] | undefined;
@@ -80,13 +83,16 @@ export function upstreamTls(options: UpstreamTlsOptions, path: string): Upstream
   }
   digest.update(JSON.stringify([rootCAs, certificates, minVersion, maxVersion]));
   const servername = options.serverName === '' ? undefined : options.serverName;
-  const rejectUnauthorized = options.insecureSkipVerify !== true;
-  digest.update(JSON.stringify([servername, rejectUnauthorized]));
+  const skipVerify = options.insecureSkipVerify === true;
+  const sans = [...(options.peerCertSANs ?? [])];
+  if (options.peerCertURI) sans.push({ type: 'URI', value: options.peerCertURI });
+  digest.update(JSON.stringify([servername, skipVerify, sans]));
   return {
     id: digest.digest('base64url').slice(0, 22),
     secureContext,
     ...(servername === undefined ? {} : { servername }),
-    rejectUnauthorized,
+    rejectUnauthorized: !skipVerify || sans.length > 0,
+    ...(sans.length > 0 ? { checkServerIdentity: peerCertSanCheck(sans, !skipVerify) } : {}),
   };
 }
 

@@ -68,6 +68,16 @@ function settingsKey(settings: TransportSettings): string {
   ].join('/');
 }
 
+/** What `tls.connect` takes from a transport's TLS settings. */
+function tlsOptions(tls: TransportSettings['tls']): buildConnector.BuildOptions {
+  if (tls === undefined) return {};
+  return {
+    secureContext: tls.secureContext,
+    rejectUnauthorized: tls.rejectUnauthorized,
+    ...(tls.checkServerIdentity ? { checkServerIdentity: tls.checkServerIdentity } : {}),
+  };
+}
+
 function createPool(origin: string, settings: TransportSettings): Pool {
   const h2c = origin.startsWith('h2c://');
   const target = h2c ? `http://${origin.slice('h2c://'.length)}` : origin;
@@ -78,7 +88,7 @@ function createPool(origin: string, settings: TransportSettings): Pool {
     timeout: settings.dialTimeout,
     allowH2,
     ...(h2c ? { useH2c: true } : {}),
-    ...(tls ? { secureContext: tls.secureContext, rejectUnauthorized: tls.rejectUnauthorized } : {}),
+    ...tlsOptions(tls),
   } as buildConnector.BuildOptions);
   // undici names the TLS server after the request's Host header, which is the client's (passHostHeader);
   // Go's transport uses the server URL's host, or the transport's serverName. An IP gets no SNI.
@@ -103,7 +113,7 @@ function createPool(origin: string, settings: TransportSettings): Pool {
   const http1Connect = buildConnector({
     timeout: settings.dialTimeout,
     allowH2: false,
-    ...(tls ? { secureContext: tls.secureContext, rejectUnauthorized: tls.rejectUnauthorized } : {}),
+    ...tlsOptions(tls),
   } as buildConnector.BuildOptions);
   return new Http2CapablePool(target, options, () => {
     const connect: buildConnector.connector = (opts, callback) =>

@@ -108,7 +108,12 @@ describe('serversTransports', { timeout: 20_000 }, () => {
       ['h2c', `h2c://127.0.0.1:${h2cPort}`, undefined],
       ['dial', `https://127.0.0.1:${silentPort}`, 'quick-dial'],
       ['broken', `https://127.0.0.1:${backendPort}`, 'missing-ca'],
-      ['refused', `https://127.0.0.1:${backendPort}`, 'peer-uri'],
+      ['refused', `https://127.0.0.1:${backendPort}`, 'spiffe'],
+      ['sanuri', `https://127.0.0.1:${backendPort}`, 'san-uri'],
+      ['sandns', `https://127.0.0.1:${backendPort}`, 'san-dns'],
+      ['sanlegacy', `https://127.0.0.1:${backendPort}`, 'san-legacy-uri'],
+      ['sanother', `https://127.0.0.1:${backendPort}`, 'san-other'],
+      ['sanuntrusted', `https://127.0.0.1:${backendPort}`, 'san-untrusted'],
     ];
     const routers = cases
       .map(([name]) => `    ${name}:\n      rule: "PathPrefix(\`/${name}\`)"\n      service: ${name}\n`)
@@ -154,8 +159,27 @@ ${inline
         dialTimeout: 200ms
     missing-ca:
       rootCAs: ["${join(dir, 'nowhere.pem')}"]
-    peer-uri:
+    spiffe:
+      spiffe: {trustDomain: example.test}
+    san-uri:
+      insecureSkipVerify: true
+      rootCAs: ["${caPath}"]
+      peerCertSANs: [{type: URI, value: "SPIFFE://example.test/backend"}]
+    san-dns:
+      insecureSkipVerify: true
+      rootCAs: ["${caPath}"]
+      peerCertSANs: [{type: DNSName, value: other.internal}, {type: DNSName, value: backend.internal}]
+    san-legacy-uri:
+      insecureSkipVerify: true
+      rootCAs: ["${caPath}"]
       peerCertURI: spiffe://example.test/backend
+    san-other:
+      insecureSkipVerify: true
+      rootCAs: ["${caPath}"]
+      peerCertSANs: [{type: URI, value: "spiffe://example.test/frontend"}]
+    san-untrusted:
+      insecureSkipVerify: true
+      peerCertSANs: [{type: URI, value: "spiffe://example.test/backend"}]
 `;
 
   before(async () => {
@@ -165,7 +189,10 @@ ${inline
     const clients = await createTestCa('test clients CA');
     clientPair = await clients.client('gateway');
     // The certificate names backend.internal only: reaching it as 127.0.0.1 needs serverName.
-    const serverPair = await ca.server({ dns: ['backend.internal'] });
+    const serverPair = await ca.server({
+      dns: ['backend.internal'],
+      uris: ['spiffe://example.test/backend'],
+    });
     await writeFile(caFile(), ca.cert);
     await writeFile(join(dir, 'rogue.pem'), rogue.cert);
     await writeFile(join(dir, 'client.crt'), clientPair.cert);
@@ -230,6 +257,16 @@ ${inline
     assert.equal((await seen('/skip')).sni, false);
   });
 
+  it('with peerCertSANs, wants one of those SANs and a trusted chain, the host name aside', async () => {
+    // The certificate names backend.internal, not 127.0.0.1: insecureSkipVerify leaves the name out only.
+    assert.equal((await send(`${gw.web}/sanuri`)).status, 200);
+    assert.equal((await send(`${gw.web}/sandns`)).status, 200);
+    assert.equal((await send(`${gw.web}/sanlegacy`)).status, 200);
+    // No matching SAN, or a chain no rootCA vouches for: 500, as Traefik's VerifyPeerCertificate error.
+    assert.equal((await send(`${gw.web}/sanother`)).status, 500);
+    assert.equal((await send(`${gw.web}/sanuntrusted`)).status, 500);
+  });
+
   it('speaks HTTP/2 to https servers that offer it (ALPN), HTTP/1.1 with disableHTTP2', async () => {
     assert.equal((await seen('/trusted')).version, '2.0');
     assert.equal((await seen('/h1')).version, '1.1');
@@ -273,7 +310,7 @@ ${inline
       byName.get('broken@file')?.error?.join() ?? '',
       /serversTransports\.missing-ca\.rootCAs\[0\]: cannot read ".*nowhere\.pem"/,
     );
-    assert.match(byName.get('refused@file')?.error?.join() ?? '', /peerCertURI.*not supported/);
+    assert.match(byName.get('refused@file')?.error?.join() ?? '', /spiffe: SPIFFE is not supported/);
     assert.equal((await send(`${gw.web}/broken`)).status, 404);
   });
 

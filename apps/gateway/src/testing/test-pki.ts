@@ -13,8 +13,12 @@ export interface KeyPair {
 
 /** A CA that signs leaf certificates. */
 export interface TestCa extends KeyPair {
-  /** A server certificate for these DNS names and IPs. */
-  server(names: { dns?: readonly string[]; ips?: readonly string[] }): Promise<KeyPair>;
+  /** A server certificate for these DNS names, IPs and URIs (SPIFFE IDs, say). */
+  server(names: {
+    dns?: readonly string[];
+    ips?: readonly string[];
+    uris?: readonly string[];
+  }): Promise<KeyPair>;
   /** A client certificate (extKeyUsage clientAuth) with this common name. */
   client(commonName: string): Promise<KeyPair>;
 }
@@ -41,12 +45,16 @@ export async function createTestCa(name: string): Promise<TestCa> {
   };
   return {
     ...signer,
-    server: ({ dns = [], ips = [] }) =>
+    server: ({ dns = [], ips = [], uris = [] }) =>
       leaf(dns[0] ?? ips[0] ?? 'server', [
         { name: 'extKeyUsage', serverAuth: true },
         {
           name: 'subjectAltName',
-          altNames: [...dns.map((value) => ({ type: 2, value })), ...ips.map((ip) => ({ type: 7, ip }))],
+          altNames: [
+            ...dns.map((value) => ({ type: 2, value })),
+            ...ips.map((ip) => ({ type: 7, ip })),
+            ...uris.map((value) => ({ type: 6, value })),
+          ],
         },
       ]),
     client: (commonName) => leaf(commonName, [{ name: 'extKeyUsage', clientAuth: true }]),
