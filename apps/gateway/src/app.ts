@@ -26,6 +26,7 @@ import { createDispatcher } from './runtime/dispatch.ts';
 import { qualify } from './runtime/names.ts';
 import { type ConfigSource, Reloader, type ReloadResult } from './runtime/reloader.ts';
 import { RuntimeSlot } from './runtime/slot.ts';
+import { HealthMemory } from './services/health-memory.ts';
 import { PoolRegistry } from './services/pools.ts';
 import { defaultTransportSettings } from './services/transports.ts';
 import { CertificateApplier } from './tls/apply.ts';
@@ -274,6 +275,7 @@ function runtimeBuildOptions(
     logger: deps.logger,
     authDecisions: deps.authDecisions,
     serverUp: deps.serverUp,
+    healthMemory: new HealthMemory(),
     forwardAuthCache: config.forwardAuthCache,
   };
 }

@@ -26,6 +26,7 @@ import { Muxer, type Route } from '../router/muxer.ts';
 import { compileRule, defaultPriority } from '../rules/index.ts';
 import type { Matcher, RuleSyntax } from '../rules/types.ts';
 import type { BackgroundTask } from '../services/health-check.ts';
+import type { HealthMemory } from '../services/health-memory.ts';
 import { loadBalancer } from '../services/load-balancer.ts';
 import type { ServiceNode } from '../services/node.ts';
 import type { PoolRegistry } from '../services/pools.ts';
@@ -68,6 +69,8 @@ export interface BuildOptions {
   readonly forwardAuthCache?: ForwardAuthCacheConfig | undefined;
   /** Sets (true/false) or removes (undefined) `traefik_service_server_up{service,url}`, with metrics on. */
   readonly serverUp?: ((service: string, url: string, up: boolean | undefined) => void) | undefined;
+  /** Server health kept across reloads (default: every build starts with all servers UP, as Traefik). */
+  readonly healthMemory?: HealthMemory | undefined;
 }
 
 /** A built configuration, ready to serve; swapped whole on reload. */
@@ -209,6 +212,7 @@ class RuntimeBuilder {
       this.#serviceConfigs.set(info.name, result.value);
     }
     for (const name of this.#serviceConfigs.keys()) this.#resolveService(name, []);
+    this.#options.healthMemory?.retainUsed();
   }
 
   /** Builds a service once (memoised); `stack` holds the services being built above it, to refuse cycles. */

@@ -88,17 +88,22 @@ function named(name: string, node: ServiceNode): ServiceNode {
 }
 
 /**
- * The health plumbing of one loadBalancer: every server starts UP in `serverStatus` (as in Traefik); with a
- * health check, the gauge is set while the runtime serves and removed when it is replaced.
+ * The health plumbing of one loadBalancer: every server starts UP in `serverStatus` (as in Traefik) unless the
+ * checks before a reload found it DOWN; with a health check, the gauge is set while the runtime serves and
+ * removed when it is replaced.
  */
 export function serverHealth(
   info: ServiceInfo,
   config: LoadBalancerConfig,
   tasks: BackgroundTask[],
-  options: Pick<BuildOptions, 'logger' | 'serverUp'>,
-): Pick<LoadBalancerDeps, 'name' | 'addTask' | 'onServerStatus'> {
+  options: Pick<BuildOptions, 'logger' | 'serverUp' | 'healthMemory'>,
+): Pick<LoadBalancerDeps, 'name' | 'addTask' | 'onServerStatus' | 'healthMemory'> {
   const servers = [...new Set(config.servers.map((server) => server.url))];
-  const status: Record<string, 'UP' | 'DOWN'> = Object.fromEntries(servers.map((url) => [url, 'UP']));
+  const memory =
+    config.healthCheck === undefined ? undefined : options.healthMemory?.scope(info.name, config.healthCheck);
+  const status: Record<string, 'UP' | 'DOWN'> = Object.fromEntries(
+    servers.map((url) => [url, memory?.get(url)?.up === false ? 'DOWN' : 'UP']),
+  );
   info.serverStatus = status;
   const addTask = (task: BackgroundTask) => {
     tasks.push(task);
@@ -107,10 +112,11 @@ export function serverHealth(
     return { name: info.name, addTask };
   }
   const gauge = options.serverUp;
-  if (gauge !== undefined) tasks.push(serverGauge(info.name, servers, gauge));
+  if (gauge !== undefined) tasks.push(serverGauge(info.name, status, gauge));
   return {
     name: info.name,
     addTask,
+    healthMemory: memory,
     onServerStatus: (server, up, reason) => {
       const before = status[server];
       status[server] = up ? 'UP' : 'DOWN';
@@ -127,18 +133,18 @@ export function serverHealth(
   };
 }
 
-/** Sets the gauge of a health-checked loadBalancer's servers to 1 (UP) when its runtime starts serving. */
+/** Sets the gauge of a health-checked loadBalancer's servers when its runtime starts serving. */
 function serverGauge(
   service: string,
-  servers: readonly string[],
+  status: Readonly<Record<string, 'UP' | 'DOWN'>>,
   gauge: NonNullable<BuildOptions['serverUp']>,
 ): BackgroundTask {
   return {
     start: () => {
-      for (const server of servers) gauge(service, server, true);
+      for (const [server, state] of Object.entries(status)) gauge(service, server, state === 'UP');
     },
     stop: () => {
-      for (const server of servers) gauge(service, server, undefined);
+      for (const server of Object.keys(status)) gauge(service, server, undefined);
     },
   };
 }

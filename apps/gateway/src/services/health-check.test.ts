@@ -336,3 +336,48 @@ describe('loadBalancer.healthCheck mode: grpc', () => {
     }
   });
 });
+
+describe('loadBalancer.healthCheck across reloads', () => {
+  it('keeps a DOWN server out of rotation through a reload, and starts afresh when the healthCheck changes', async () => {
+    const good = await upstreamWithHealth('good');
+    const bad = await upstreamWithHealth('bad');
+    bad.health.status = 500;
+    const config = (intervals: string) => `http:
+  routers:
+    app: {rule: "PathPrefix(\`/app\`)", service: app}
+  services:
+    app:
+      loadBalancer:
+        servers: [{url: "${good.upstream.url}"}, {url: "${bad.upstream.url}"}]
+        healthCheck: {path: /health, ${intervals}}
+`;
+    const gw = await startGateway({
+      static: { metrics: { prometheus: {} } },
+      files: { 'app.yml': config('interval: 100ms, unhealthyInterval: 1h') },
+    });
+    const badStatus = async () => (await serverStatus(gw, 'app@file'))?.[bad.upstream.url];
+    try {
+      await eventually(async () => (await badStatus()) === 'DOWN');
+      // Any change reloads every service; the server found DOWN stays DOWN (its next probe is an hour away).
+      let reloaded = gw.gateway.nextReload();
+      await gw.write('other.yml', 'http:\n  middlewares:\n    other: {addPrefix: {prefix: /other}}\n');
+      await reloaded;
+      assert.equal(await badStatus(), 'DOWN');
+      for (let i = 0; i < 4; i++) assert.equal((await send(`${gw.web}/app`)).body, 'good');
+      const metrics = (await send(`${gw.admin}/metrics`)).body;
+      assert.match(
+        metrics,
+        new RegExp(`traefik_service_server_up\\{service="app@file",url="${bad.upstream.url}"\\} 0`),
+      );
+      // A changed healthCheck is a new check: every server starts UP (Traefik's default).
+      reloaded = gw.gateway.nextReload();
+      await gw.write('app.yml', config('interval: 1h'));
+      await reloaded;
+      assert.equal(await badStatus(), 'UP');
+    } finally {
+      await gw.close();
+      await good.upstream.close();
+      await bad.upstream.close();
+    }
+  });
+});

@@ -10,6 +10,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { ServerHealthCheckConfig } from '../config/services-schema.ts';
 import { probeGrpc } from './grpc-health-check.ts';
+import type { ServiceHealthMemory } from './health-memory.ts';
 
 /** Something a runtime starts when it begins serving and stops when it is replaced. */
 export interface BackgroundTask {
@@ -23,6 +24,8 @@ export interface HealthCheckDeps {
   readonly lease: (origin: string) => Dispatcher;
   /** Told the outcome of every probe: `reason` says why a server is unhealthy. */
   readonly onResult: (server: string, up: boolean, reason: string | undefined) => void;
+  /** What the checks of the runtime before knew; without it every server starts UP, probed one interval later. */
+  readonly memory?: ServiceHealthMemory | undefined;
 }
 
 /** Traefik's defaults, also used for an interval or timeout of 0 (`NewServiceHealthChecker`). */
@@ -50,6 +53,8 @@ export class HealthChecker implements BackgroundTask {
   readonly #timeout: number;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #inFlight = new Set<AbortController>();
+  /** The last status of each server. */
+  readonly #up = new Map<string, boolean>();
   #agent: Agent | undefined;
   #running = false;
 
@@ -70,13 +75,24 @@ export class HealthChecker implements BackgroundTask {
       const h2c = (config.scheme ?? new URL(server).protocol.slice(0, -1)) === 'h2c';
       return { server, url, dispatcher: deps.lease(h2c ? `h2c://${url.host}` : url.origin) };
     });
+    for (const server of servers) this.#up.set(server, deps.memory?.get(server)?.up ?? true);
   }
 
-  /** Schedules the first probe of every server, one interval from now. */
+  /** The servers that start DOWN: found so by the checks before the reload. */
+  get initiallyDown(): string[] {
+    return [...this.#up].filter(([, up]) => !up).map(([server]) => server);
+  }
+
+  /** Schedules the first probe of every server: one interval from now, or when it was due before the reload. */
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    for (const target of this.#targets) this.#schedule(target, this.#interval);
+    const now = Date.now();
+    for (const target of this.#targets) {
+      const due = this.#deps.memory?.get(target.server)?.due;
+      const interval = this.#up.get(target.server) === false ? this.#unhealthyInterval : this.#interval;
+      this.#schedule(target, due === undefined ? interval : Math.min(Math.max(due - now, 0), interval));
+    }
   }
 
   /** Clears every timer and aborts the probes in flight; no result is reported after this. */
@@ -96,6 +112,10 @@ export class HealthChecker implements BackgroundTask {
   }
 
   #schedule(target: Target, delay: number): void {
+    this.#deps.memory?.set(target.server, {
+      up: this.#up.get(target.server) ?? true,
+      due: Date.now() + delay,
+    });
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       void this.#check(target);
@@ -120,6 +140,7 @@ export class HealthChecker implements BackgroundTask {
     }
     if (!this.#running) return;
     const up = reason === undefined;
+    this.#up.set(target.server, up);
     this.#deps.onResult(target.server, up, reason);
     this.#schedule(target, up ? this.#interval : this.#unhealthyInterval);
   }

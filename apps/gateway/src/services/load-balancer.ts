@@ -11,6 +11,7 @@ import type { Exchange } from '../http/exchange.ts';
 import { type LeasePool, type TransportSettings, upstreamOrigin } from '../http/transport.ts';
 import { type ForwardOptions, forward, type Upstream } from '../proxy/forward.ts';
 import { type BackgroundTask, HealthChecker } from './health-check.ts';
+import type { ServiceHealthMemory } from './health-memory.ts';
 import { sendShadow } from './mirroring.ts';
 import type { ServiceNode } from './node.ts';
 import { PassiveHealthCheck } from './passive-health-check.ts';
@@ -31,6 +32,8 @@ export interface LoadBalancerDeps {
   readonly addTask?: (task: BackgroundTask) => void;
   /** Told each health check result: `reason` says why a server is down. */
   readonly onServerStatus?: (server: string, up: boolean, reason: string | undefined) => void;
+  /** The health its checks found before the last reload. */
+  readonly healthMemory?: ServiceHealthMemory | undefined;
 }
 
 interface Server {
@@ -60,12 +63,14 @@ export function loadBalancer(config: LoadBalancerConfig, deps: LoadBalancerDeps)
   };
   const servers = [...new Set(config.servers.map((server) => server.url))];
   if (config.healthCheck !== undefined) {
-    deps.addTask?.(
-      new HealthChecker(config.healthCheck, servers, {
-        lease: (origin) => deps.lease(origin, deps.timeouts),
-        onResult: setStatus,
-      }),
-    );
+    const checker = new HealthChecker(config.healthCheck, servers, {
+      lease: (origin) => deps.lease(origin, deps.timeouts),
+      onResult: setStatus,
+      memory: deps.healthMemory,
+    });
+    for (const server of checker.initiallyDown)
+      setStatus(server, false, 'down at the last check before the reload');
+    deps.addTask?.(checker);
   }
   let passive: PassiveHealthCheck | undefined;
   if (config.passiveHealthCheck !== undefined) {
