@@ -1,8 +1,19 @@
 import assert from 'node:assert/strict';
-import { type ClientHttp2Session, connect as connectHttp2, type IncomingHttpHeaders } from 'node:http2';
+import {
+  type ClientHttp2Session,
+  connect as connectHttp2,
+  constants,
+  type IncomingHttpHeaders,
+} from 'node:http2';
 import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import { startGateway, startUpstream, type TestGateway, type Upstream } from '../testing/harness.ts';
+import {
+  eventually,
+  startGateway,
+  startUpstream,
+  type TestGateway,
+  type Upstream,
+} from '../testing/harness.ts';
 
 /** A reply over HTTP/2 or HTTP/1.1, with its headers and body. */
 interface Reply {
@@ -81,9 +92,17 @@ describe('HTTP/2 on TLS entrypoints', () => {
   let gw: TestGateway;
   let secure: string;
   let session: ClientHttp2Session;
+  let hangClosed = false;
 
   before(async () => {
     app = await startUpstream((req, res, body) => {
+      // Never answered: the client cancels it, and the gateway its upstream request.
+      if (req.url === '/hang') {
+        res.once('close', () => {
+          hangClosed = true;
+        });
+        return;
+      }
       res.writeHead(200, {
         'content-type': 'application/json',
         connection: 'keep-alive',
@@ -105,6 +124,7 @@ describe('HTTP/2 on TLS entrypoints', () => {
     });
     gw = await startGateway({
       static: {
+        metrics: { prometheus: { addRoutersLabels: true } },
         entryPoints: {
           websecure: {
             address: '127.0.0.1:0',
@@ -214,6 +234,25 @@ http:
     );
   });
 
+  it('cancels the upstream request when the client resets its stream', async () => {
+    const stream = session.request({ ':path': '/hang', ':authority': 'open.test' });
+    stream.on('error', () => {});
+    stream.end();
+    await eventually(() => app.received.some((r) => r.url === '/hang'));
+    stream.close(constants.NGHTTP2_CANCEL);
+    await eventually(() => hangClosed);
+    const next = await h2(session, '/after', { ':authority': 'open.test' });
+    assert.equal(next.status, 200, 'the connection serves other streams');
+  });
+
+  it('counts HTTP/2 requests in the entrypoint and router metrics, a cancelled one as 499', async () => {
+    const lines = (await (await fetch(`${gw.admin}/metrics`)).text()).split('\n');
+    const has = (...parts: string[]) => lines.some((line) => parts.every((part) => line.includes(part)));
+    assert.ok(has('traefik_entrypoint_requests_total{', 'code="200"', 'entrypoint="websecure"'));
+    assert.ok(has('traefik_entrypoint_requests_total{', 'code="499"', 'entrypoint="websecure"'));
+    assert.ok(has('traefik_router_requests_total{', 'code="401"', 'router="api@file"'));
+  });
+
   it('logs HTTP/2 requests with their protocol and TLS facts', async () => {
     await h2(session, '/logged', { ':authority': 'open.test' });
     const line = gw.access.find((entry) => entry.RequestPath === '/logged');
@@ -221,5 +260,35 @@ http:
     assert.equal(line?.RequestHost, 'open.test');
     assert.equal(line?.DownstreamStatus, 200);
     assert.equal(line?.TLSVersion, '1.3');
+  });
+});
+
+describe('HTTP/2 connections when the gateway stops', () => {
+  it('sends GOAWAY to open HTTP/2 connections and stops without waiting for the grace period', async () => {
+    const app = await startUpstream((_req, res) => res.end('ok'));
+    const gw = await startGateway({
+      static: {
+        entryPoints: {
+          websecure: {
+            address: '127.0.0.1:0',
+            http: { tls: {} },
+            transport: { lifeCycle: { graceTimeOut: '5s' } },
+          },
+        },
+      },
+      files: {
+        'h2.yml': `http:\n  routers:\n    r:\n      rule: PathPrefix(\`/\`)\n      service: s\n      tls: {}\n  services:\n    s:\n      loadBalancer:\n        servers:\n          - url: ${app.url}\n`,
+      },
+    });
+    const session = connectHttp2(gw.gateway.url('websecure'), { rejectUnauthorized: false });
+    session.on('error', () => {});
+    const goaway = new Promise((resolve) => session.once('goaway', resolve));
+    assert.equal((await h2(session, '/')).body, 'ok');
+    const started = performance.now();
+    await gw.close();
+    assert.ok(performance.now() - started < 2_000, 'an idle HTTP/2 connection does not hold the shutdown');
+    await goaway;
+    session.destroy();
+    await app.close();
   });
 });

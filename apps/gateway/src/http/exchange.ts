@@ -200,14 +200,14 @@ export class Exchange {
   }
 
   #gone(): boolean {
-    return (this.#closed || this.res.closed) && !this.res.writableFinished;
+    return (this.#closed || this.res.closed) && !answered(this.res);
   }
 
   /** The dispatcher calls this once the client connection's response closes (finished or cut short). */
   closed(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.res.writableFinished) return;
+    if (answered(this.res)) return;
     const reason = new ClientClosedError();
     this.#abort?.abort(reason);
     const cancel = this.#cancel;
@@ -217,7 +217,7 @@ export class Exchange {
 
   /** True when the client went away before the response was complete. */
   get clientGone(): boolean {
-    return (this.res.closed && !this.res.writableFinished) || (this.req.destroyed && !this.req.complete);
+    return ((this.#closed || this.res.closed) && !answered(this.res)) || (this.req.destroyed && !this.req.complete);
   }
 
   /** Registers a hook run on the response head; the hook registered last (innermost middleware) runs first. */
@@ -259,6 +259,14 @@ export class ClientClosedError extends Error {
     super('client closed the connection');
     this.name = 'ClientClosedError';
   }
+}
+
+/**
+ * True when the response was written in full. An HTTP/2 stream the client reset reports `writableFinished`
+ * as well (Node's compatibility API), but never `writableEnded`.
+ */
+function answered(res: ServerResponse): boolean {
+  return res.writableFinished && res.writableEnded;
 }
 
 function stripZone(address: string): string {
