@@ -86,6 +86,9 @@ export interface Runtime {
   readonly tls: RuntimeTls;
 }
 
+/** How deep weighted, mirroring and failover services may nest. */
+const maxServiceDepth = 100;
+
 /** Go's MaxInt - 1000: a higher explicit priority disables a router (Traefik §1.6). */
 const maxPriority = Number.MAX_SAFE_INTEGER - 1000;
 
@@ -220,6 +223,13 @@ class RuntimeBuilder {
     if (stack.includes(name)) {
       return { ok: false, error: `recursion detected in services: ${[...stack, name].join(' -> ')}` };
     }
+    // A bound well under what the call stack takes, so a very deep chain is an error, never a stack overflow.
+    if (stack.length >= maxServiceDepth) {
+      return {
+        ok: false,
+        error: `services nested more than ${maxServiceDepth} deep: ${stack[0]} -> … -> ${name}`,
+      };
+    }
     const cached = this.#services.get(name);
     if (cached) return cached;
     const internal = this.#options.internalServices.get(name);
@@ -241,8 +251,8 @@ class RuntimeBuilder {
       }
       if (!built.ok) disable(info, built.error);
     }
-    // A recursion error depends on the path taken, so only stable results are memoised.
-    if (built.ok || !built.error.startsWith('recursion')) this.#services.set(name, built);
+    // A cycle error depends on the path taken, so only stable results are memoised.
+    if (built.ok || !built.error.startsWith('recursion detected')) this.#services.set(name, built);
     return built;
   }
 

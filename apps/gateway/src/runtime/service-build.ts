@@ -31,9 +31,9 @@ export function buildComposite(
     const resolved = resolve(reference);
     const qualified = qualify(reference, provider);
     if (!resolved.ok) {
-      // A cycle's message already names every service in it.
+      // A cycle's or a too deep chain's message already names the services involved.
       throw new Error(
-        resolved.error.startsWith('recursion') ? resolved.error : `service "${qualified}": ${resolved.error}`,
+        namesTheChain(resolved.error) ? resolved.error : `service "${qualified}": ${resolved.error}`,
       );
     }
     if (needs === 'status' && resolved.value.status === undefined) {
@@ -74,6 +74,11 @@ export function buildComposite(
     return { ok: true, value: named(name, mirroring(spec, main, mirrors)) };
   }
   return undefined;
+}
+
+/** True for the errors of a reference cycle or a too deep chain: their message names the services involved. */
+function namesTheChain(error: string): boolean {
+  return error.startsWith('recursion detected') || error.startsWith('services nested more than');
 }
 
 /** Sets the access log's ServiceName before the children (the leaf loadBalancer sets its own). */

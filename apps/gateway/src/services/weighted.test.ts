@@ -161,6 +161,42 @@ describe('weighted services', () => {
   });
 });
 
+describe('weighted services: deep chains', () => {
+  it('refuses a chain nested more than 100 deep with an error, and serves a shorter one', async () => {
+    const upstream = await startUpstream((_req, res) => res.end('bottom'));
+    const chain = (depth: number, prefix: string) =>
+      Array.from({ length: depth }, (_, i) =>
+        i === depth - 1
+          ? `    ${prefix}${i}:\n      loadBalancer:\n        servers: [{url: "${upstream.url}"}]\n`
+          : `    ${prefix}${i}:\n      weighted:\n        services: [{name: ${prefix}${i + 1}}]\n`,
+      ).join('');
+    const gw = await startGateway({
+      files: {
+        'deep.yml': `http:
+  routers:
+    deep: {rule: "PathPrefix(\`/deep\`)", service: deep0}
+    shallow: {rule: "PathPrefix(\`/shallow\`)", service: shallow0}
+  services:
+${chain(150, 'deep')}${chain(50, 'shallow')}`,
+      },
+    });
+    try {
+      assert.match(
+        await serviceError(gw, 'deep0@file'),
+        /services nested more than 100 deep: deep0@file -> … -> deep100@file/,
+      );
+      assert.equal((await send(`${gw.web}/deep`)).status, 404);
+      // Every service above the cut is disabled with the same message; those below it serve.
+      assert.match(await serviceError(gw, 'deep99@file'), /^services nested more than 100 deep/);
+      assert.equal(await serviceError(gw, 'deep100@file'), 'no error');
+      assert.equal((await send(`${gw.web}/shallow`)).body, 'bottom');
+    } finally {
+      await gw.close();
+      await upstream.close();
+    }
+  });
+});
+
 describe('weighted services: the upstream list', () => {
   let upstream: Upstream;
   before(async () => {
