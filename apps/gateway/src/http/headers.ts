@@ -14,3 +14,17 @@ export function canonicalHeaderName(name: string): string {
 export function firstValue(headers: HeaderMap, name: string): string | undefined {
   return headers[name]?.[0];
 }
+
+/** A copy of a header map whose lists are copies too; a `__proto__` header stays an own entry of the copy. */
+export function copyHeaderMap(headers: Readonly<Record<string, readonly string[]>>): HeaderMap {
+  const copy: HeaderMap = {};
+  for (const [name, values] of Object.entries(headers)) {
+    Object.defineProperty(copy, name, {
+      value: [...values],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return copy;
+}

@@ -8,8 +8,7 @@
 
 import type { MirroringConfig } from '../config/services-schema.ts';
 import type { Exchange } from '../http/exchange.ts';
-import type { HeaderMap } from '../http/headers.ts';
-import { hasBody, saveRequest } from '../middlewares/replay.ts';
+import { copyHeaderMap, type HeaderMap } from '../http/headers.ts';
 import { type ForwardOptions, requestHeaders, type Upstream, upstreamPath } from '../proxy/forward.ts';
 import type { ServiceNode } from './node.ts';
 
@@ -124,7 +123,18 @@ function fitsLimit(exchange: Exchange, limit: number): boolean {
 }
 
 function snapshot(exchange: Exchange, body: Buffer | undefined): ShadowRequest {
-  const saved = saveRequest(exchange);
-  // saveRequest copies every header list, so the copy can be handed on as a header map.
-  return { ...saved, headers: saved.headers as HeaderMap, remoteAddr: exchange.remoteAddr, body };
+  return {
+    method: exchange.method,
+    host: exchange.host,
+    path: exchange.path,
+    rawQuery: exchange.rawQuery,
+    headers: copyHeaderMap(exchange.headers),
+    remoteAddr: exchange.remoteAddr,
+    body,
+  };
+}
+
+function hasBody(exchange: Exchange): boolean {
+  const headers = exchange.headers;
+  return headers['transfer-encoding'] !== undefined || Number(headers['content-length']?.[0] ?? 0) > 0;
 }
