@@ -109,7 +109,16 @@ describe('TLS options', () => {
     const ca = await createTestCa('gateway test CA');
     const other = await createTestCa('another CA');
     const server = await ca.server({
-      dns: ['a.test', 'modern.test', 'tls12.test', 'mtls.test', 'optional.test', 'http1.test', 'same.test'],
+      dns: [
+        'a.test',
+        'modern.test',
+        'tls12.test',
+        'mtls.test',
+        'optional.test',
+        'http1.test',
+        'same.test',
+        'legacy.test',
+      ],
     });
     client = await ca.client('alice');
     stranger = await other.client('mallory');
@@ -147,10 +156,12 @@ ${ca.cert
         clientAuthType: VerifyClientCertIfGiven
     http1:
       alpnProtocols: [http/1.1]
+    legacy:
+      minVersion: VersionTLS10
     broken:
       minVersion: VersionTLS14
 http:
-  routers:${router('a', 'a.test')}${router('modern', 'modern.test', 'modern')}${router('tls12', 'tls12.test', 'tls12@file')}${router('mtls', 'mtls.test', 'mtls')}${router('optional', 'optional.test', 'optional')}${router('http1', 'http1.test', 'http1')}${router('missing', 'missing.test', 'nope')}${router('invalid', 'invalid.test', 'broken')}${router('same-1', 'same.test', 'modern')}${router('same-2', 'same.test')}
+  routers:${router('a', 'a.test')}${router('modern', 'modern.test', 'modern')}${router('tls12', 'tls12.test', 'tls12@file')}${router('mtls', 'mtls.test', 'mtls')}${router('optional', 'optional.test', 'optional')}${router('http1', 'http1.test', 'http1')}${router('missing', 'missing.test', 'nope')}${router('invalid', 'invalid.test', 'broken')}${router('same-1', 'same.test', 'modern')}${router('same-2', 'same.test')}${router('legacy', 'legacy.test', 'legacy')}
   services:
     app:
       loadBalancer:
@@ -214,6 +225,12 @@ http:
       (await handshake({ servername: 'tls12.test', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' })).ok,
       false,
     );
+  });
+
+  it('minVersion VersionTLS10 lets TLS 1.0 clients in, for that name only', async () => {
+    const tls10 = { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' } as const;
+    assert.equal((await handshake({ servername: 'legacy.test', ...tls10 })).protocol, 'TLSv1');
+    assert.equal((await handshake({ servername: 'a.test', ...tls10 })).ok, false);
   });
 
   it('sniStrict refuses names no certificate answers for, and clients that send no name', async () => {

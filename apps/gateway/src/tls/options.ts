@@ -6,7 +6,12 @@
  */
 
 import { constants } from 'node:crypto';
-import { createSecureContext, type SecureContextOptions, type SecureVersion } from 'node:tls';
+import {
+  createSecureContext,
+  DEFAULT_CIPHERS,
+  type SecureContextOptions,
+  type SecureVersion,
+} from 'node:tls';
 import type { RawResource } from '../config/dynamic-config.ts';
 import { readFileOrContent } from '../config/file-or-content.ts';
 import { boolean, Issues, list, object, oneOf, string } from '../config/schema.ts';
@@ -170,6 +175,10 @@ export function buildTlsOptions(
     }
     if (groups.length > 0) context.ecdhCurve = groups.join(':');
   }
+  // OpenSSL 3's default security level refuses TLS 1.0 and 1.1 whatever the version range; Go accepts them
+  // when minVersion asks for them.
+  if (context.minVersion === 'TLSv1' || context.minVersion === 'TLSv1.1')
+    context.ciphers = `${context.ciphers ?? DEFAULT_CIPHERS}:@SECLEVEL=0`;
   if (parsed.disableSessionTickets === true) context.secureOptions = constants.SSL_OP_NO_TICKET;
   if (parsed.preferServerCipherSuites !== undefined)
     warnings.push(`${path}.preferServerCipherSuites is deprecated and ineffective, remove it`);
