@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer as createHttp2Server } from 'node:http2';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { ServerHealthCheckConfig } from '../config/services-schema.ts';
@@ -13,6 +14,7 @@ import {
   type Upstream,
 } from '../testing/harness.ts';
 import { upstreamWithHealth } from '../testing/service-upstreams.ts';
+import { createTestCa } from '../testing/test-pki.ts';
 import { checkUrl, HealthChecker } from './health-check.ts';
 
 const probes = (upstream: Upstream) => upstream.received.filter((r) => r.url.startsWith('/health'));
@@ -378,6 +380,59 @@ describe('loadBalancer.healthCheck across reloads', () => {
       await gw.close();
       await good.upstream.close();
       await bad.upstream.close();
+    }
+  });
+});
+
+describe('loadBalancer.healthCheck through the service transport', () => {
+  it('probes h2c:// servers over cleartext HTTP/2, and https:// ones with the serversTransport TLS settings', async () => {
+    const seen: string[] = [];
+    const h2c = createHttp2Server((req, res) => {
+      seen.push(`${req.httpVersion} ${req.url} ${req.headers[':authority']}`);
+      res.end('h2c');
+    });
+    h2c.listen(0, '127.0.0.1');
+    await once(h2c, 'listening');
+    const ca = await createTestCa('health check test CA');
+    const tls = createHttpsServer(await ca.server({ ips: ['127.0.0.1'] }), (_req, res) => res.end('tls'));
+    tls.listen(0, '127.0.0.1');
+    await once(tls, 'listening');
+    const h2cUrl = `h2c://127.0.0.1:${(h2c.address() as AddressInfo).port}`;
+    const tlsUrl = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
+    const gw = await startGateway({
+      files: {
+        'transports.yml': `http:
+  serversTransports:
+    trusting: {insecureSkipVerify: true}
+  services:
+    cleartext:
+      loadBalancer:
+        servers: [{url: "${h2cUrl}"}]
+        healthCheck: {path: /health, interval: 100ms, hostname: probe.example}
+    skipVerify:
+      loadBalancer:
+        serversTransport: trusting
+        servers: [{url: "${tlsUrl}"}]
+        healthCheck: {path: /health, interval: 100ms}
+    verifying:
+      loadBalancer:
+        servers: [{url: "${tlsUrl}"}]
+        healthCheck: {path: /health, interval: 100ms}
+`,
+      },
+    });
+    try {
+      await eventually(() => seen.length > 0);
+      assert.equal(seen[0], '2.0 /health probe.example');
+      // The server certificate is from an unknown CA: only the transport that skips verification reaches it.
+      await eventually(async () => (await serverStatus(gw, 'verifying@file'))?.[tlsUrl] === 'DOWN');
+      assert.equal((await serverStatus(gw, 'skipVerify@file'))?.[tlsUrl], 'UP');
+      assert.equal((await serverStatus(gw, 'cleartext@file'))?.[h2cUrl], 'UP');
+    } finally {
+      await gw.close();
+      h2c.close();
+      tls.closeAllConnections();
+      tls.close();
     }
   });
 });
