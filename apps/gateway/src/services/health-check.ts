@@ -4,7 +4,8 @@
  * `unhealthyInterval` while it is down. Healthy is a status from 200 to 399, or exactly `status` when set;
  * a transport error or a probe slower than `timeout` is unhealthy. Redirects are followed (Go's client: at
  * most 10) unless `followRedirects` is false. Checks belong to one runtime: started when it starts serving,
- * stopped (timers cleared, probes in flight aborted) when a reload replaces it.
+ * stopped (timers cleared, probes in flight aborted) when a reload replaces it; the next runtime's checks take
+ * over each server's last status and next probe time (health-memory.ts).
  */
 
 import { Agent, type Dispatcher } from 'undici';
