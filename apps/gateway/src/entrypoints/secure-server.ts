@@ -85,13 +85,21 @@ export function createHttpsServer(
  * context of its server name's TLS options (protocol versions, cipher suites and curves cannot change once
  * OpenSSL has the hello). Node takes the bytes read back (`unshift`: a TLS socket first consumes what its
  * transport has buffered). The context is passed the only way Node's listener takes one: the server's
- * `_sharedCreds`, swapped for the synchronous call that wraps the socket.
+ * `_sharedCreds`, swapped for the synchronous call that wraps the socket; `requestCert` likewise asks for a
+ * client certificate only when the name's options want one.
  */
 function startFromClientHello(server: Http2SecureServer, handshakes: TlsHandshakes, timeout: number): void {
   const [wrap] = server.listeners('connection') as ((socket: Socket) => void)[];
   if (wrap === undefined) return;
   server.removeListener('connection', wrap);
-  const creds = server as unknown as { _sharedCreds: SecureContext };
+  // Read by Node's listener for each connection it wraps. Client certificates are checked per options once
+  // the handshake is done (tls/handshake.ts), so none is refused during it.
+  const creds = server as unknown as {
+    _sharedCreds: SecureContext;
+    requestCert: boolean;
+    rejectUnauthorized: boolean;
+  };
+  creds.rejectUnauthorized = false;
   server.prependListener('connection', (socket: Socket) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -118,6 +126,7 @@ function startFromClientHello(server: Http2SecureServer, handshakes: TlsHandshak
       const context = handshakes.initialContext(name ?? null);
       const shared = creds._sharedCreds;
       if (context !== undefined) creds._sharedCreds = context;
+      creds.requestCert = handshakes.wantsClientCertificate(name ?? null);
       try {
         wrap.call(server, socket);
       } finally {

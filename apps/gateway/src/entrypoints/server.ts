@@ -132,11 +132,7 @@ export class EntryPointServer {
   setTls(state: TlsState): void {
     const https = this.#https;
     if (https === undefined) throw new TypeError(`entrypoint ${this.name} does not serve TLS`);
-    const { context, requestCert } = this.#handshakes.update(state);
-    https.server.setSecureContext(context);
-    // Read by Node for each new connection (setSecureContext leaves them alone). Client certificates are
-    // checked per options once the handshake is done (tls/handshake.ts), so none is refused during it.
-    Object.assign(https.server, { requestCert, rejectUnauthorized: false });
+    https.server.setSecureContext(this.#handshakes.update(state));
   }
 
   /** Starts listening. Resolves with the bound address (useful with port 0). */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,16 @@ import {
   type Upstream,
 } from '../testing/harness.ts';
 import { createTestCa, type KeyPair } from '../testing/test-pki.ts';
+
+/** Whether OpenSSL's command-line client is installed (Debian package `openssl`). */
+const openssl = (() => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 /** What a handshake gave, or the error that ended it (also an error right after it: a refused client cert). */
 interface Handshake {
@@ -243,6 +254,24 @@ http:
     assert.deepEqual(await get('mtls.test', 'mtls.test', '/x', client), { status: 200, body: 'app /x' });
     assert.ok('error' in (await get('mtls.test', 'mtls.test', '/x')));
     assert.ok('error' in (await get('mtls.test', 'mtls.test', '/x', stranger)));
+  });
+
+  it('asks for a client certificate only for names whose options want one', { skip: !openssl }, async () => {
+    // OpenSSL's client prints the signature algorithms of a CertificateRequest when it gets one.
+    const requested = async (servername: string) =>
+      /Requested Signature Algorithms/.test(
+        await new Promise<string>((resolve) => {
+          const child = execFile(
+            'openssl',
+            ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', servername],
+            { timeout: 10_000 },
+            (_error, stdout) => resolve(stdout),
+          );
+          child.stdin?.end();
+        }),
+      );
+    assert.equal(await requested('mtls.test'), true);
+    assert.equal(await requested('a.test'), false);
   });
 
   it('VerifyClientCertIfGiven (CA given as content): no certificate is fine, a bad one is not', async () => {

@@ -3,9 +3,9 @@
  * domains of the entrypoint's TLS routers, ALPN, strict SNI and client certificates. {@link update} swaps the
  * whole state on reload; handshakes from then on use it, connections already open keep theirs.
  *
- * Node asks for a client certificate per server, not per SNI context: when any option wants one, every
- * handshake asks for it (a client without one sends none), and what each option requires is checked once the
- * handshake is done, closing the connection that falls short.
+ * Node decides per connection, before the handshake, whether to ask for a client certificate: the entrypoint
+ * reads the server name first (entrypoints/secure-server.ts) and asks only for names whose options want one.
+ * What each option requires is checked once the handshake is done, closing the connection that falls short.
  */
 
 import type { SecureContext, SecureContextOptions, TLSSocket } from 'node:tls';
@@ -45,15 +45,19 @@ export class TlsHandshakes {
   #state: TlsState | undefined;
   #contexts = new Map<string, SecureContext>();
 
-  /** Installs a new state; returns what the server's own (no SNI) context and client-certificate request are. */
-  update(state: TlsState): { context: SecureContextOptions; requestCert: boolean } {
+  /** Installs a new state; returns the server's own context (clients that send no name). */
+  update(state: TlsState): SecureContextOptions {
     this.#state = state;
     this.#contexts = new Map();
     const fallback = state.options.get(defaultOptionsName) ?? traefikDefaultOptions;
-    let requestCert = false;
-    for (const options of state.options.values()) requestCert ||= options.clientAuth !== 'NoClientCert';
     const { key, cert } = state.store.defaultCertificate;
-    return { context: { ...fallback.context, key, cert }, requestCert };
+    return { ...fallback.context, key, cert };
+  }
+
+  /** True when the options of `servername` (null: none sent) want a client certificate. */
+  wantsClientCertificate(servername: string | null): boolean {
+    const clientAuth = this.optionsFor(servername)?.clientAuth;
+    return clientAuth !== undefined && clientAuth !== 'NoClientCert';
   }
 
   /** The options for `servername` (undefined: broken options, the handshake must fail). */
