@@ -267,6 +267,12 @@ function runtimeBuildOptions(
     entryPoints: names,
     defaultEntryPoints: asDefault.length > 0 ? asDefault : names,
     tlsEntryPoints: new Set(names.filter((name) => config.entryPoints[name]?.http?.tls !== undefined)),
+    entryPointTlsOptions: new Map(
+      names.flatMap((name) => {
+        const options = config.entryPoints[name]?.http?.tls?.options;
+        return options === undefined ? [] : [[name, options] as const];
+      }),
+    ),
     defaultRuleSyntax: config.core?.defaultRuleSyntax ?? 'v3',
     defaultTimeouts: staticTransport(config),
     pools: deps.pools,

@@ -101,11 +101,10 @@ const entryPointSchema = object(
         underscoreHeadersStrategy: oneOf(headerStrategies),
         // Present (even empty): the entrypoint serves HTTPS, and every router on it is a TLS router.
         tls: object(
-          {},
+          // `options`: the TLS options of the entrypoint's routers that have no `tls` (tls/routers-tls.ts).
+          { options: string({ nonEmpty: true }) },
           {
             ignored: {
-              options:
-                'entrypoint-level TLS options are not supported yet, ignored (set tls.options on routers)',
               certResolver: 'ACME certificate resolvers are not supported, ignored',
               domains: 'TLS domains are not supported yet, ignored',
             },

@@ -326,3 +326,82 @@ http:
     assert.equal((await handshake({ servername: 'modern.test', maxVersion: 'TLSv1.2' })).ok, true);
   });
 });
+
+describe('entrypoint TLS options (entryPoints.<name>.http.tls.options)', () => {
+  let app: Upstream;
+  let gw: TestGateway;
+
+  /** The protocol of a TLS 1.2-at-most handshake with `entryPoint` for `servername`, or false. */
+  async function tls12(entryPoint: string, servername: string): Promise<string | false> {
+    const port = Number(new URL(gw.gateway.url(entryPoint)).port);
+    const socket = connect({
+      host: '127.0.0.1',
+      port,
+      servername,
+      maxVersion: 'TLSv1.2',
+      rejectUnauthorized: false,
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('secureConnect', resolve);
+        socket.once('error', reject);
+      });
+      return socket.getProtocol() ?? false;
+    } catch {
+      return false;
+    } finally {
+      socket.destroy();
+    }
+  }
+
+  before(async () => {
+    app = await startUpstream((req, res) => res.end(`app ${req.url}`));
+    const graceTimeOut = { lifeCycle: { graceTimeOut: '1s' } };
+    gw = await startGateway({
+      static: {
+        entryPoints: {
+          strict: { address: '127.0.0.1:0', http: { tls: { options: 'modern' } }, transport: graceTimeOut },
+          lax: { address: '127.0.0.1:0', http: { tls: {} }, transport: graceTimeOut },
+        },
+      },
+      files: {
+        'tls.yml': `
+tls:
+  options:
+    modern:
+      minVersion: VersionTLS13
+http:
+  routers:
+    inherits:
+      rule: Host(\`inherits.test\`)
+      entryPoints: [strict, lax]
+      service: app
+    own:
+      rule: Host(\`own.test\`)
+      entryPoints: [strict]
+      service: app
+      tls: {}
+  services:
+    app:
+      loadBalancer:
+        servers:
+          - url: ${app.url}
+`,
+      },
+    });
+  });
+
+  after(async () => {
+    await gw.close();
+    await app.close();
+  });
+
+  it('gives routers without tls their entrypoint’s options, on that entrypoint only', async () => {
+    assert.equal(await tls12('strict', 'inherits.test'), false);
+    assert.equal(await tls12('lax', 'inherits.test'), 'TLSv1.2');
+  });
+
+  it('lets a router’s own tls, even empty, replace the entrypoint’s', async () => {
+    assert.equal(await tls12('strict', 'own.test'), 'TLSv1.2');
+  });
+});

@@ -52,6 +52,8 @@ export interface BuildOptions {
   readonly entryPoints: readonly string[];
   /** The entrypoints that serve HTTPS (`http.tls`); routers with `tls` are attached to these only. */
   readonly tlsEntryPoints?: ReadonlySet<string>;
+  /** `entryPoints.<name>.http.tls.options`: the options of that entrypoint's routers without `tls`. */
+  readonly entryPointTlsOptions?: ReadonlyMap<string, string>;
   /** Entrypoints of routers that name none (Traefik: those with `asDefault`, else all). */
   readonly defaultEntryPoints: readonly string[];
   readonly defaultRuleSyntax: RuleSyntax;
@@ -455,13 +457,12 @@ class RuntimeBuilder {
         }
       }
       if (entryPoints.length === 0) disable(info, 'no valid entryPoint for this router');
-      // On an HTTPS entrypoint every router is a TLS router: `default` options unless it names others.
+      // On an HTTPS entrypoint every router is a TLS router (tls/routers-tls.ts says with which options).
       const secure = entryPoints.filter((ep) => tlsEntryPoints.has(ep));
-      const tlsOptions = secure.length > 0 ? this.#tls.reference(config.tls?.options) : undefined;
-      if (tlsOptions?.ok === false) disable(info, tlsOptions.error);
+      const tlsPlan = this.#tls.plan(info.name, config, secure, this.#options.entryPointTlsOptions);
+      for (const error of tlsPlan.errors) disable(info, error);
       if (info.status === 'disabled' || matches === undefined || !service.ok) continue;
-      if (tlsOptions?.ok)
-        this.#tls.add({ name: info.name, rule: config.rule, options: tlsOptions.name, entryPoints: secure });
+      for (const placement of tlsPlan.placements) this.#tls.add(placement);
 
       info.using = [...entryPoints].sort();
       const handler = middlewares.reduceRight<Handler>((next, middleware) => middleware(next), service.value);

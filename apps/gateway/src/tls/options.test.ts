@@ -141,14 +141,28 @@ describe('TLS options by server name', () => {
     ]);
     assert.deepEqual([...(routing.hosts.get('one') ?? [])], [['a.test', 'strict@file']]);
     assert.deepEqual([...(routing.hosts.get('two') ?? [])], [['a.test', 'strict@file']]);
-    assert.equal(routing.resolved.get('b'), 'default');
-    assert.equal(routing.resolved.get('c'), 'default');
+    assert.equal(routing.resolved.get('b')?.get('one'), 'default');
+    assert.equal(routing.resolved.get('c')?.get('one'), 'default');
+    assert.equal(routing.resolved.get('a')?.get('two'), 'strict@file');
     assert.match(
       routing.conflicts.get('b') ?? '',
       /host "b\.test" is served by routers with different TLS options \(b, b2\)/,
     );
     assert.match(routing.conflicts.get('c') ?? '', /no domain found in rule/);
     assert.equal(routing.conflicts.has('a'), false);
+  });
+
+  it('resolves a router placed with different options on different entrypoints, conflicts per entrypoint', () => {
+    const routing = resolveTlsRouting([
+      { name: 'r', rule: 'Host(`r.test`)', options: 'strict@file', entryPoints: ['one'] },
+      { name: 'r', rule: 'Host(`r.test`)', options: 'default', entryPoints: ['two'] },
+      { name: 's', rule: 'Host(`r.test`)', options: 'other@file', entryPoints: ['two'] },
+    ]);
+    assert.equal(routing.resolved.get('r')?.get('one'), 'strict@file');
+    assert.equal(routing.resolved.get('r')?.get('two'), 'default');
+    assert.equal(routing.resolved.get('s')?.get('two'), 'default');
+    assert.deepEqual([...(routing.hosts.get('one') ?? [])], [['r.test', 'strict@file']]);
+    assert.deepEqual([...(routing.hosts.get('two') ?? [])], []);
   });
 });
 

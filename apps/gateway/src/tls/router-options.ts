@@ -21,8 +21,8 @@ export interface TlsRouter {
 export interface TlsRouting {
   /** Lower-case domain → options name, per entrypoint; names not listed get `default`. */
   readonly hosts: ReadonlyMap<string, ReadonlyMap<string, string>>;
-  /** The options each router's connections must have used. */
-  readonly resolved: ReadonlyMap<string, string>;
+  /** The options each router's connections must have used, per entrypoint. */
+  readonly resolved: ReadonlyMap<string, ReadonlyMap<string, string>>;
   /** Router name → why its options were replaced by `default`. */
   readonly conflicts: ReadonlyMap<string, string>;
 }
@@ -46,17 +46,24 @@ export function ruleDomains(rule: string): string[] {
   return domains;
 }
 
-/** Resolves the options of `routers`, conflicts included. */
+/**
+ * Resolves the options of `routers`, conflicts included. A router may come more than once, with different
+ * options on different entrypoints (an entrypoint's `http.tls.options` applies to routers without `tls`);
+ * as in Traefik, a conflict on one entrypoint gives the router `default` there only.
+ */
 export function resolveTlsRouting(routers: readonly TlsRouter[]): TlsRouting {
   const conflicts = new Map<string, string>();
+  // `router\0entryPoint` of the placements that fell back to default.
+  const fallback = new Set<string>();
   const domainsOf = new Map(routers.map((router) => [router.name, ruleDomains(router.rule)]));
   const entryPoints = new Set(routers.flatMap((router) => router.entryPoints));
   for (const router of routers) {
-    if (router.options !== defaultOptionsName && domainsOf.get(router.name)?.length === 0)
-      conflicts.set(
-        router.name,
-        `no domain found in rule ${router.rule}, the TLS option ${router.options} cannot be applied`,
-      );
+    if (router.options === defaultOptionsName || domainsOf.get(router.name)?.length !== 0) continue;
+    conflicts.set(
+      router.name,
+      `no domain found in rule ${router.rule}, the TLS option ${router.options} cannot be applied`,
+    );
+    for (const entryPoint of router.entryPoints) fallback.add(`${router.name}\0${entryPoint}`);
   }
   for (const entryPoint of entryPoints) {
     const byDomain = new Map<string, Map<string, string[]>>();
@@ -70,27 +77,27 @@ export function resolveTlsRouting(routers: readonly TlsRouter[]): TlsRouting {
     }
     for (const [domain, byOption] of byDomain) {
       if (byOption.size < 2) continue;
-      const names = [...byOption.values()].flat().sort();
-      for (const name of names)
+      const names = [...new Set([...byOption.values()].flat())].sort();
+      for (const name of names) {
+        fallback.add(`${name}\0${entryPoint}`);
         conflicts.set(
           name,
           `on entryPoint "${entryPoint}", host "${domain}" is served by routers with different TLS options (${names.join(', ')}): the default TLS options are used`,
         );
+      }
     }
   }
-  const resolved = new Map(
-    routers.map((router) => [router.name, conflicts.has(router.name) ? defaultOptionsName : router.options]),
-  );
-  const hosts = new Map<string, Map<string, string>>();
-  for (const entryPoint of entryPoints) {
-    const table = new Map<string, string>();
-    for (const router of routers) {
-      if (!router.entryPoints.includes(entryPoint)) continue;
-      const options = resolved.get(router.name) ?? defaultOptionsName;
+  const resolved = new Map<string, Map<string, string>>();
+  const hosts = new Map<string, Map<string, string>>([...entryPoints].map((ep) => [ep, new Map()]));
+  for (const router of routers) {
+    const byEntryPoint = resolved.get(router.name) ?? new Map<string, string>();
+    resolved.set(router.name, byEntryPoint);
+    for (const entryPoint of router.entryPoints) {
+      const options = fallback.has(`${router.name}\0${entryPoint}`) ? defaultOptionsName : router.options;
+      byEntryPoint.set(entryPoint, options);
       if (options === defaultOptionsName) continue;
-      for (const domain of domainsOf.get(router.name) ?? []) table.set(domain, options);
+      for (const domain of domainsOf.get(router.name) ?? []) hosts.get(entryPoint)?.set(domain, options);
     }
-    hosts.set(entryPoint, table);
   }
   return { hosts, resolved, conflicts };
 }

@@ -50,6 +50,32 @@ export class RoutersTls {
     };
   }
 
+  /**
+   * Where a router goes on its TLS entrypoints (`secure`), with which options: its own `tls.options`, else (no
+   * `tls` at all) each entrypoint's `http.tls.options`, else `default`. As in Traefik, a router's `tls`, even
+   * empty, replaces its entrypoints' TLS settings. `errors`: options that are unknown or invalid.
+   */
+  plan(
+    name: string,
+    router: { readonly rule: string; readonly tls?: { readonly options?: string | undefined } | undefined },
+    secure: readonly string[],
+    entryPointOptions: ReadonlyMap<string, string> | undefined,
+  ): { errors: string[]; placements: TlsRouter[] } {
+    const groups = new Map<string | undefined, string[]>();
+    for (const entryPoint of secure) {
+      const options = router.tls !== undefined ? router.tls.options : entryPointOptions?.get(entryPoint);
+      groups.set(options, [...(groups.get(options) ?? []), entryPoint]);
+    }
+    const errors: string[] = [];
+    const placements: TlsRouter[] = [];
+    for (const [options, entryPoints] of groups) {
+      const reference = this.reference(options);
+      if (reference.ok) placements.push({ name, rule: router.rule, options: reference.name, entryPoints });
+      else errors.push(reference.error);
+    }
+    return { errors, placements };
+  }
+
   /** Records a router served on TLS entrypoints (`entryPoints`: those entrypoints only). */
   add(router: TlsRouter): void {
     this.#routers.push(router);
@@ -65,7 +91,9 @@ export class RoutersTls {
     guard: (router: string, handler: Handler) => Handler;
   } {
     const routing = resolveTlsRouting(this.#routers);
-    const anyOther = [...routing.resolved.values()].some((name) => name !== defaultOptionsName);
+    const anyOther = [...routing.resolved.values()].some((byEntryPoint) =>
+      [...byEntryPoint.values()].some((name) => name !== defaultOptionsName),
+    );
     return {
       tls: { options: this.#set, hosts: routing.hosts },
       conflicts: routing.conflicts,
@@ -76,7 +104,8 @@ export class RoutersTls {
         return (exchange) => {
           if (!exchange.tls) return handler(exchange);
           // An HTTP/2 request's socket is the connection's too (http/http2-compat.ts).
-          if (negotiatedOptions(exchange.req.socket) === expected) return handler(exchange);
+          if (negotiatedOptions(exchange.req.socket) === expected.get(exchange.entryPoint))
+            return handler(exchange);
           exchange.sendText(421, 'Misdirected Request\n');
           return Promise.resolve();
         };
