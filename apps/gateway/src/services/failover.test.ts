@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { eventually, send, startGateway, type TestGateway } from '../testing/harness.ts';
 import { serviceError, upstreamWithHealth } from '../testing/service-upstreams.ts';
 
-describe('failover services', () => {
+describe('failover services', { timeout: 30_000 }, () => {
   let main: Awaited<ReturnType<typeof upstreamWithHealth>>;
   let backup: Awaited<ReturnType<typeof upstreamWithHealth>>;
   let spare: Awaited<ReturnType<typeof upstreamWithHealth>>;

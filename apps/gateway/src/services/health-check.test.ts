@@ -23,7 +23,7 @@ const serverStatus = async (gw: TestGateway, service: string) =>
   (await send(`${gw.admin}/api/http/services/${service}`)).json<{ serverStatus?: Record<string, string> }>()
     .serverStatus;
 
-describe('loadBalancer.healthCheck', () => {
+describe('loadBalancer.healthCheck', { timeout: 30_000 }, () => {
   let a: Awaited<ReturnType<typeof upstreamWithHealth>>;
   let b: Awaited<ReturnType<typeof upstreamWithHealth>>;
   let gw: TestGateway;
@@ -154,7 +154,7 @@ describe('loadBalancer.healthCheck', () => {
   });
 });
 
-describe('loadBalancer.healthCheck options', () => {
+describe('loadBalancer.healthCheck options', { timeout: 30_000 }, () => {
   it('expects exactly `status` when set, does not follow redirects with followRedirects: false, and uses unhealthyInterval once down', async () => {
     const a = await upstreamWithHealth('a');
     const b = await upstreamWithHealth('b');
@@ -238,7 +238,7 @@ const base: ServerHealthCheckConfig = {
   headers: {},
 };
 
-describe('checkUrl', () => {
+describe('checkUrl', { timeout: 30_000 }, () => {
   it('resolves the path against the server URL, then applies scheme and port (Traefik newRequest)', () => {
     assert.equal(checkUrl('http://10.0.0.1:81/app', base).href, 'http://10.0.0.1:81/health');
     assert.equal(
@@ -254,7 +254,7 @@ describe('checkUrl', () => {
   });
 });
 
-describe('HealthChecker', () => {
+describe('HealthChecker', { timeout: 30_000 }, () => {
   it('leaves no timer or probe behind once stopped, even with a probe in flight', async () => {
     const hanging = await startUpstream(() => {});
     const { Pool } = await import('undici');
@@ -279,7 +279,7 @@ describe('HealthChecker', () => {
   });
 });
 
-describe('checkUrl with h2c servers', () => {
+describe('checkUrl with h2c servers', { timeout: 30_000 }, () => {
   it('probes an h2c:// server at its http origin', () => {
     const config = base;
     assert.equal(checkUrl('h2c://10.0.0.1:81', config).href, 'http://10.0.0.1:81/health');
@@ -290,7 +290,7 @@ describe('checkUrl with h2c servers', () => {
   });
 });
 
-describe('loadBalancer.healthCheck mode: grpc', () => {
+describe('loadBalancer.healthCheck mode: grpc', { timeout: 30_000 }, () => {
   it('calls grpc.health.v1.Health/Check over cleartext HTTP/2 and needs SERVING', async () => {
     const answer = { code: 0, serving: 1 };
     const calls: string[] = [];
@@ -339,7 +339,7 @@ describe('loadBalancer.healthCheck mode: grpc', () => {
   });
 });
 
-describe('loadBalancer.healthCheck across reloads', () => {
+describe('loadBalancer.healthCheck across reloads', { timeout: 30_000 }, () => {
   it('keeps a DOWN server out of rotation through a reload, and starts afresh when the healthCheck changes', async () => {
     const good = await upstreamWithHealth('good');
     const bad = await upstreamWithHealth('bad');
@@ -384,7 +384,7 @@ describe('loadBalancer.healthCheck across reloads', () => {
   });
 });
 
-describe('loadBalancer.healthCheck through the service transport', () => {
+describe('loadBalancer.healthCheck through the service transport', { timeout: 30_000 }, () => {
   it('probes h2c:// servers over cleartext HTTP/2, and https:// ones with the serversTransport TLS settings', async () => {
     const seen: string[] = [];
     const h2c = createHttp2Server((req, res) => {

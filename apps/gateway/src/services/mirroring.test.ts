@@ -14,7 +14,7 @@ import { serviceError } from '../testing/service-upstreams.ts';
 import { mirroring } from './mirroring.ts';
 import type { ServiceNode } from './node.ts';
 
-describe('mirroring services', () => {
+describe('mirroring services', { timeout: 30_000 }, () => {
   let main: Upstream;
   let shadow: Upstream;
   let half: Upstream;
@@ -175,7 +175,7 @@ ${lb('main', main.url)}${lb('shadow', shadow.url)}${lb('half', half.url)}${lb('h
   });
 });
 
-describe('mirroring percentages (Traefik mirror_test.go)', () => {
+describe('mirroring percentages (Traefik mirror_test.go)', { timeout: 30_000 }, () => {
   /** Runs `requests` requests through a mirroring service with mirrors at `percents`; copies per mirror. */
   async function copies(requests: number, percents: number[]): Promise<number[]> {
     const counts = percents.map(() => 0);

@@ -9,7 +9,7 @@ import {
   type Upstream,
 } from '../testing/harness.ts';
 
-describe('loadBalancer.passiveHealthCheck', () => {
+describe('loadBalancer.passiveHealthCheck', { timeout: 30_000 }, () => {
   let good: Upstream;
   let bad: Upstream;
   let gw: TestGateway;

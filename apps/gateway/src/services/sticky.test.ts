@@ -5,7 +5,7 @@ import { eventually, send, startGateway, type TestGateway } from '../testing/har
 import { upstreamWithHealth } from '../testing/service-upstreams.ts';
 import { cookieName, hashName } from './sticky.ts';
 
-describe('cookie names and values (Traefik pkg/server/cookie, sticky.go)', () => {
+describe('cookie names and values (Traefik pkg/server/cookie, sticky.go)', { timeout: 30_000 }, () => {
   it('derives the default name from the service name, sanitises a given one', () => {
     const expected = `_${createHash('sha1').update('_TRAEFIK_BACKEND_app@file').digest('hex')}`.slice(0, 6);
     assert.equal(cookieName(undefined, 'app@file'), expected);
@@ -28,7 +28,7 @@ describe('cookie names and values (Traefik pkg/server/cookie, sticky.go)', () =>
   });
 });
 
-describe('loadBalancer.sticky.cookie', () => {
+describe('loadBalancer.sticky.cookie', { timeout: 30_000 }, () => {
   let a: Awaited<ReturnType<typeof upstreamWithHealth>>;
   let b: Awaited<ReturnType<typeof upstreamWithHealth>>;
   let gw: TestGateway;

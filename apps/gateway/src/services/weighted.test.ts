@@ -23,7 +23,7 @@ async function bodies(url: string, n: number, headers: Record<string, string> = 
   return out;
 }
 
-describe('weighted services', () => {
+describe('weighted services', { timeout: 30_000 }, () => {
   let stable: Awaited<ReturnType<typeof upstreamWithHealth>>;
   let canary: Awaited<ReturnType<typeof upstreamWithHealth>>;
   let gw: TestGateway;
@@ -161,7 +161,7 @@ describe('weighted services', () => {
   });
 });
 
-describe('weighted services: deep chains', () => {
+describe('weighted services: deep chains', { timeout: 30_000 }, () => {
   it('refuses a chain nested more than 100 deep with an error, and serves a shorter one', async () => {
     const upstream = await startUpstream((_req, res) => res.end('bottom'));
     const chain = (depth: number, prefix: string) =>
@@ -197,7 +197,7 @@ ${chain(150, 'deep')}${chain(50, 'shallow')}`,
   });
 });
 
-describe('weighted services: the upstream list', () => {
+describe('weighted services: the upstream list', { timeout: 30_000 }, () => {
   let upstream: Upstream;
   before(async () => {
     upstream = await startUpstream((_req, res) => res.end('ok'));
