@@ -9,6 +9,7 @@ import {
 } from 'node:crypto';
 import type { JWK } from 'jose';
 import { ASSERTION_ALGORITHM, type AssertedIdentity } from './contract.ts';
+import { derToP1363 } from './ecdsa.ts';
 
 /** A signing key that cannot be used: not a PEM private key, or not EC P-256. */
 export class AssertionKeyError extends Error {
@@ -120,13 +121,15 @@ export class AssertionSigner {
     claims.exp = iat + this.ttlSeconds;
     claims.jti = randomUUID();
     // A compact JWS (RFC 7515) signed with node:crypto: ES256 is ECDSA P-256 over SHA-256 with the signature as
-    // r || s (IEEE P1363). About 45 us here, where jose's WebCrypto path took 110 us: one per request through
-    // forwardAuth.
+    // r || s (IEEE P1363). Signed in DER with the bare key object and converted here: about 30 us of CPU, where
+    // `dsaEncoding: 'ieee-p1363'` took 66 us and jose's WebCrypto path 110 us; one per request through forwardAuth.
+    // On libuv's thread pool (the callback form), so the event loop goes on parsing and answering meanwhile.
     const input = `${this.#header}.${base64url(claims)}`;
-    const signature = sign('sha256', Buffer.from(input), {
-      key: this.#privateKey,
-      dsaEncoding: 'ieee-p1363',
+    return new Promise((resolve, reject) => {
+      sign('sha256', Buffer.from(input), this.#privateKey, (err, der) => {
+        if (err === null) resolve(`${input}.${derToP1363(der).toString('base64url')}`);
+        else reject(err);
+      });
     });
-    return Promise.resolve(`${input}.${signature.toString('base64url')}`);
   }
 }

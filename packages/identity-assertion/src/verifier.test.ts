@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
+import { derToP1363 } from './ecdsa.ts';
 import { AssertionKeysUnavailableError, InvalidAssertionError } from './errors.ts';
+import { AssertionSigner } from './signer.ts';
 import { refusedAssertions, startTestAssertionIssuer, type TestAssertionIssuer } from './testing.ts';
 import { AssertionVerifier } from './verifier.ts';
 
@@ -145,4 +150,128 @@ describe('AssertionVerifier: assertions verified once', () => {
         await assert.rejects(verifier.verify(token), InvalidAssertionError, name);
     }
   });
+
+  it('refuses a remembered assertion changed in any byte: another token, checked in full', async () => {
+    const token = await issuer.signer.sign({ sub: 'demo', roles: ['reader'] }, ['model-service']);
+    assert.equal((await verifier.verify(token)).sub, 'demo');
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const admin = Buffer.from(JSON.stringify({ ...claims, roles: ['admin'] })).toString('base64url');
+    const flipped = `${signature.slice(0, -2)}${signature.at(-2) === 'A' ? 'B' : 'A'}${signature.at(-1)}`;
+    const tampered = [
+      `${header}.${admin}.${signature}`,
+      `${header}.${payload}.${flipped}`,
+      `${header}.${payload}.${signature.slice(0, -1)}`,
+      `${header}.${payload}.${signature}A`,
+      `${header}.${payload}.${signature}.`,
+      `${header}.${payload}=.${signature}`,
+      ` ${token}`,
+    ];
+    for (const forged of tampered) {
+      await assert.rejects(verifier.verify(forged), InvalidAssertionError, forged);
+    }
+    assert.equal((await verifier.verify(token)).sub, 'demo', 'the genuine one still passes');
+  });
+
+  it('refuses a header marking an extension critical, even when signed with the real key', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const input = `${part({ alg: 'ES256', kid: issuer.signer.kid, crit: ['exp'] })}.${part({ sub: 'demo', roles: [], iss: issuer.issuer, aud: 'model-service', iat: now, exp: now + 60, jti: 'c' })}`;
+    const token = `${input}.${derToP1363(sign('sha256', Buffer.from(input), issuer.privateKey)).toString('base64url')}`;
+    await assert.rejects(verifier.verify(token), /critical/);
+  });
+
+  it('gives a remembered assertion only while the key set still holds the key that verified it', async () => {
+    const keys = await startRotatingKeySet();
+    try {
+      const v = new AssertionVerifier({
+        jwksUrl: keys.jwksUrl,
+        issuer: 'forward-auth-test',
+        audiences: ['a'],
+        // Every verification finds the key set stale: each refetch makes new key objects.
+        jwks: { cacheMaxAgeMs: 0, cooldownMs: 0 },
+      });
+      const old = keys.current;
+      const token = await old.sign({ sub: 'demo', roles: [] }, ['a']);
+      assert.equal((await v.verify(token)).sub, 'demo');
+      assert.equal(
+        (await v.verify(token)).sub,
+        'demo',
+        'the same key, refetched: verified again, and passes',
+      );
+
+      // Rotation: the new key is published next to the old one; assertions of both pass.
+      const next = keys.rotate({ keepOld: true });
+      assert.equal((await v.verify(await next.sign({ sub: 'new', roles: [] }, ['a']))).sub, 'new');
+      assert.equal((await v.verify(token)).sub, 'demo');
+
+      // The old key retired: its assertion, remembered or not, is refused at once.
+      keys.rotate({ keepOld: false });
+      await assert.rejects(v.verify(token), /no key of the issuer matches/);
+      await assert.rejects(
+        v.verify(await old.sign({ sub: 'demo', roles: [] }, ['a'])),
+        /no key of the issuer matches/,
+      );
+    } finally {
+      await keys.close();
+    }
+  });
+
+  it('keeps honouring a rotated-in key once its key set is cached', async () => {
+    const keys = await startRotatingKeySet();
+    try {
+      const v = new AssertionVerifier({
+        jwksUrl: keys.jwksUrl,
+        issuer: 'forward-auth-test',
+        audiences: ['a'],
+        jwks: { cooldownMs: 0 },
+      });
+      assert.equal((await v.verify(await keys.current.sign({ sub: 'a', roles: [] }, ['a']))).sub, 'a');
+      // An unknown kid makes the verifier refetch (after the cooldown), so the new key works at once.
+      const next = keys.rotate({ keepOld: false });
+      const token = await next.sign({ sub: 'b', roles: [] }, ['a']);
+      for (let i = 0; i < 3; i += 1) assert.equal((await v.verify(token)).sub, 'b');
+      assert.equal(keys.fetches(), 2);
+    } finally {
+      await keys.close();
+    }
+  });
 });
+
+/** A key-set server whose key can be rotated: a new signer, published with or without the old key. */
+async function startRotatingKeySet() {
+  const newSigner = () =>
+    new AssertionSigner({
+      issuer: 'forward-auth-test',
+      ttlSeconds: 60,
+      privateKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+    });
+  let current = newSigner();
+  let published = [current];
+  let fetches = 0;
+  const server = createServer((_req, res) => {
+    fetches += 1;
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ keys: published.flatMap((signer) => signer.jwks().keys) }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    jwksUrl: new URL(`http://127.0.0.1:${port}/.well-known/jwks.json`),
+    get current() {
+      return current;
+    },
+    fetches: () => fetches,
+    rotate(options: { keepOld: boolean }) {
+      const next = newSigner();
+      published = options.keepOld ? [...published, next] : [next];
+      current = next;
+      return next;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
