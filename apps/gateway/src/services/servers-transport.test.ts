@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import {
   createServer as createH2cServer,
   createSecureServer,
@@ -339,8 +340,7 @@ describe('serversTransports maxIdleConnsPerHost', { timeout: 20_000 }, () => {
   let gw: TestGateway;
 
   before(async () => {
-    const { createServer } = await import('node:http');
-    const server = createServer((_req, res) => setTimeout(() => res.end('ok'), 50));
+    const server = createHttpServer((_req, res) => setTimeout(() => res.end('ok'), 50));
     server.keepAliveTimeout = 30_000;
     upstream = server as unknown as Server;
     connections = trackConnections(server, 'connection');
