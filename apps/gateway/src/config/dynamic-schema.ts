@@ -125,30 +125,35 @@ const serviceSchema = object({
   failover: failoverSchema,
 });
 
-const forwardAuthSchema = object(
-  {
-    address: required(httpUrl),
-    trustForwardHeader: boolean(),
-    authResponseHeaders: withDefault(list(string({ nonEmpty: true })), []),
-    authResponseHeadersRegex: regexp,
-    authRequestHeaders: withDefault(list(string({ nonEmpty: true })), []),
-    addAuthCookiesToResponse: withDefault(list(string({ nonEmpty: true })), []),
-    headerField: string({ nonEmpty: true }),
-    preserveLocationHeader: withDefault(boolean(), false),
-    preserveRequestMethod: withDefault(boolean(), false),
-    maxResponseBodySize: integer(),
-    forwardBody: withDefault(boolean(), false),
-    maxBodySize: withDefault(integer({ min: -1 }), -1),
-    authSigninURL: httpUrl,
-    // Extension (traefik/traefik#9857): Traefik's timeout is a fixed 30 s.
-    timeout: withDefault(duration({ min: 1 }), 30_000),
-  },
-  {
-    unsupported: {
-      tls: `forwardAuth.tls (client certificates, custom CAs) is ${notYet}`,
+const forwardAuthSchema = object({
+  address: required(httpUrl),
+  trustForwardHeader: boolean(),
+  authResponseHeaders: withDefault(list(string({ nonEmpty: true })), []),
+  authResponseHeadersRegex: regexp,
+  authRequestHeaders: withDefault(list(string({ nonEmpty: true })), []),
+  addAuthCookiesToResponse: withDefault(list(string({ nonEmpty: true })), []),
+  headerField: string({ nonEmpty: true }),
+  preserveLocationHeader: withDefault(boolean(), false),
+  preserveRequestMethod: withDefault(boolean(), false),
+  maxResponseBodySize: integer(),
+  forwardBody: withDefault(boolean(), false),
+  maxBodySize: withDefault(integer({ min: -1 }), -1),
+  authSigninURL: httpUrl,
+  // Extension (traefik/traefik#9857): Traefik's timeout is a fixed 30 s.
+  timeout: withDefault(duration({ min: 1 }), 30_000),
+  // Traefik's ClientTLS towards an https:// auth server: ca, cert and key are file paths or PEM content.
+  tls: object(
+    {
+      ca: string({ nonEmpty: true }),
+      cert: string({ nonEmpty: true }),
+      key: string({ nonEmpty: true }),
+      insecureSkipVerify: withDefault(boolean(), false),
     },
-  },
-);
+    {
+      ignored: { caOptional: 'deprecated in Traefik v3 (client authentication is a server option), ignored' },
+    },
+  ),
+});
 
 const basicAuthSchema = object({
   users: withDefault(list(string({ nonEmpty: true })), []),

@@ -16,11 +16,16 @@
  * server, and replayed to the backend.
  *
  * Extension: `timeout` (default 30 s, Traefik's fixed value), traefik/traefik#9857.
+ *
+ * `tls` (Traefik's ClientTLS) is how an https:// auth server is reached: `ca` replaces the trusted store, `cert`
+ * with `key` is the client certificate offered to it, `insecureSkipVerify` accepts any server certificate. A
+ * failed handshake is an unreachable auth server: 500.
  */
 
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { ForwardAuthConfig } from '../config/dynamic-schema.ts';
+import { readFileOrContent } from '../config/file-or-content.ts';
 import type { ForwardAuthCacheConfig } from '../config/forward-auth-cache-schema.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { forwardedPort, isForwardedHeader } from '../http/forwarded.ts';
@@ -32,8 +37,9 @@ import {
   outgoingRequestHeaders,
   outgoingResponseHeaders,
 } from '../http/hop-by-hop.ts';
-import type { LeasePool } from '../http/transport.ts';
+import type { LeasePool, UpstreamTls } from '../http/transport.ts';
 import { UpstreamCall } from '../http/upstream-call.ts';
+import { upstreamTls } from '../http/upstream-tls.ts';
 import { compileRe2, type Re2Pattern } from '../rules/re2.ts';
 import { type CachePolicy, cacheLifetime } from './auth/cache-policy.ts';
 import { DecisionCache } from './auth/decision-cache.ts';
@@ -83,6 +89,7 @@ export function forwardAuth(
     idleConnTimeout: 90_000,
     bodyTimeout: options.timeout,
     maxResponseSize: maxBody >= 0 ? maxBody : -1,
+    ...(options.tls === undefined ? {} : { tls: authServerTls(options.tls) }),
   });
   const mode: TrustMode =
     options.trustForwardHeader === undefined
@@ -199,6 +206,32 @@ export function forwardAuth(
     if (authCookies.size > 0) addAuthCookies(exchange, answer.headers['set-cookie'], authCookies);
     return next(exchange);
   };
+}
+
+/**
+ * The TLS settings of the auth server's pool, read with the servers transports' reader (FileOrContent files,
+ * the same pool sharing). Throws when only one of cert and key is given (as Traefik) or a file is unreadable.
+ */
+function authServerTls(tls: NonNullable<ForwardAuthConfig['tls']>): UpstreamTls {
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new Error('forwardAuth.tls: both cert and key must be defined');
+  }
+  // Read here first, so an error names Traefik's field (upstreamTls takes PEM content as it is).
+  const read = (value: string | undefined, field: string) =>
+    value === undefined ? undefined : readFileOrContent(value, `forwardAuth.tls.${field}`);
+  const ca = read(tls.ca, 'ca');
+  const cert = read(tls.cert, 'cert');
+  const key = read(tls.key, 'key');
+  return upstreamTls(
+    {
+      insecureSkipVerify: tls.insecureSkipVerify,
+      ...(ca === undefined ? {} : { rootCAs: [ca] }),
+      ...(cert === undefined || key === undefined
+        ? {}
+        : { certificates: [{ certFile: cert, keyFile: key }] }),
+    },
+    'forwardAuth.tls',
+  );
 }
 
 /** The decisions a `cachedForwardAuth` middleware reuses. */
