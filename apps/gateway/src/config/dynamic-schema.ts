@@ -7,6 +7,7 @@
 import { compileRe2 } from '../rules/re2.ts';
 import { type CachedForwardAuthConfig, cachedForwardAuthSchema } from './forward-auth-cache-schema.ts';
 import { type JwtConfig, jwtSchema } from './jwt-schema.ts';
+import { type PassTlsClientCertConfig, passTlsClientCertSchema } from './pass-tls-client-cert-schema.ts';
 import { findKey, isRawMap } from './raw.ts';
 import {
   boolean,
@@ -372,6 +373,7 @@ export type CircuitBreakerConfig = Infer<typeof circuitBreakerSchema>;
 export type ErrorsConfig = Infer<typeof errorsSchema>;
 
 export type { JwtConfig } from './jwt-schema.ts';
+export type { PassTlsClientCertConfig } from './pass-tls-client-cert-schema.ts';
 
 /** A built-in middleware's type and its validated options. */
 export type BuiltinMiddlewareConfig =
@@ -394,7 +396,8 @@ export type BuiltinMiddlewareConfig =
   | { type: 'buffering'; options: BufferingConfig }
   | { type: 'retry'; options: RetryConfig }
   | { type: 'circuitBreaker'; options: CircuitBreakerConfig }
-  | { type: 'errors'; options: ErrorsConfig };
+  | { type: 'errors'; options: ErrorsConfig }
+  | { type: 'passTLSClientCert'; options: PassTlsClientCertConfig };
 
 /**
  * A middleware this gateway has and Traefik has not, written as a plugin (`plugin: { <name>: {...} }`) so the
@@ -433,10 +436,11 @@ const middlewareSchemas: { readonly [T in BuiltinMiddlewareConfig['type']]: Sche
   retry: retrySchema,
   circuitBreaker: circuitBreakerSchema,
   errors: errorsSchema,
+  passTLSClientCert: passTlsClientCertSchema,
 };
 
 // Traefik's other middleware types, so the error says "not supported" rather than "unknown".
-const traefikMiddlewares = ['contentType', 'digestAuth', 'grpcWeb', 'passTLSClientCert'];
+const traefikMiddlewares = ['contentType', 'digestAuth', 'grpcWeb'];
 
 /** The outcome of validating one resource: the value, or the errors that disable it. */
 export type Validated<T> =

@@ -15,6 +15,7 @@ import { forwardAuth } from '../middlewares/forward-auth.ts';
 import { headers } from '../middlewares/headers.ts';
 import { inFlightReq } from '../middlewares/in-flight-req.ts';
 import { ipAllowList } from '../middlewares/ip-allow-list.ts';
+import { passTlsClientCert } from '../middlewares/pass-tls-client-cert.ts';
 import type { KeyCache } from '../middlewares/jwt/key-sets.ts';
 import { jwt, keySourceId } from '../middlewares/jwt.ts';
 import { rateLimit } from '../middlewares/rate-limit.ts';
@@ -106,5 +107,7 @@ export function createMiddleware(config: MiddlewareConfig, deps: MiddlewareDeps)
       return circuitBreaker(config.options);
     case 'errors':
       return errorPages(config.options, { service: deps.resolveService(config.options.service) });
+    case 'passTLSClientCert':
+      return passTlsClientCert(config.options);
   }
 }
