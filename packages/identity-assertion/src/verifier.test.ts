@@ -217,6 +217,28 @@ describe('AssertionVerifier: assertions verified once', () => {
     }
   });
 
+  it('verifies a remembered assertion afresh once another assertion made the key set be fetched again', async () => {
+    const keys = await startRotatingKeySet();
+    try {
+      const v = new AssertionVerifier({
+        jwksUrl: keys.jwksUrl,
+        issuer: 'forward-auth-test',
+        audiences: ['a'],
+        jwks: { cooldownMs: 0 },
+      });
+      const token = await keys.current.sign({ sub: 'demo', roles: [] }, ['a']);
+      for (let i = 0; i < 3; i += 1) assert.equal((await v.verify(token)).sub, 'demo');
+      assert.equal(keys.fetches(), 1);
+      // The old key retired, noticed when an assertion of the new key arrives (its kid is unknown: a refetch).
+      const next = keys.rotate({ keepOld: false });
+      assert.equal((await v.verify(await next.sign({ sub: 'new', roles: [] }, ['a']))).sub, 'new');
+      assert.equal(keys.fetches(), 2);
+      await assert.rejects(v.verify(token), /no key of the issuer matches/);
+    } finally {
+      await keys.close();
+    }
+  });
+
   it('keeps honouring a rotated-in key once its key set is cached', async () => {
     const keys = await startRotatingKeySet();
     try {

@@ -1,5 +1,13 @@
 import { hash, KeyObject, verify } from 'node:crypto';
-import { type CryptoKey, createRemoteJWKSet, errors, type JWSHeaderParameters } from 'jose';
+import {
+  type CryptoKey,
+  createRemoteJWKSet,
+  type ExportedJWKSCache,
+  errors,
+  type JSONWebKeySet,
+  type JWSHeaderParameters,
+  jwksCache,
+} from 'jose';
 import { assertionOf, type ClaimRules } from './claims.ts';
 import { ASSERTION_ALGORITHM, type IdentityAssertion } from './contract.ts';
 import { ES256_SIGNATURE_BYTES, p1363ToDer } from './ecdsa.ts';
@@ -45,11 +53,10 @@ function jsonObject(segment: string): Record<string, unknown> | null {
   }
 }
 
-/** An assertion verified once, the key of the set that verified it, and the header that found that key. */
+/** An assertion verified once, and the key set (as fetched) that was current when its key was looked up. */
 interface Verified {
   assertion: IdentityAssertion;
-  header: JWSHeaderParameters;
-  key: CryptoKey;
+  keySet: JSONWebKeySet | undefined;
 }
 
 /**
@@ -61,8 +68,9 @@ interface Verified {
  *
  * An assertion once verified is remembered, under a SHA-256 of the whole token (signature included), in a bounded
  * LRU: the gateway's forwardAuth decision cache hands the same assertion to a backend for several seconds. A
- * remembered assertion is given again only while it has not expired and while the key set still answers its `kid`
- * with the very key that verified it: a refetched key set (a rotated or retired key) makes it verified afresh.
+ * remembered assertion is given again only while it has not expired and while the key set it was verified with is
+ * still the one in use and not due for a refetch: a refetched key set (a rotated or retired key) makes it verified
+ * afresh. The check costs no key lookup: jose's `jwksCache` object shows which fetched set is current.
  * A token differing in any byte has another digest, so a tampered token is always checked in full.
  */
 export class AssertionVerifier {
@@ -70,6 +78,8 @@ export class AssertionVerifier {
   readonly #keys: ReturnType<typeof createRemoteJWKSet>;
   readonly #rules: ClaimRules;
   readonly #verified = new Map<string, Verified>();
+  /** jose writes each key set it fetches and applies here (`jwks`, a new object each time, and `uat`). */
+  readonly #keySetCache: Partial<ExportedJWKSCache> = {};
   /** node:crypto's view of each key jose imported; dropped with the key set that held it. */
   readonly #keyObjects = new WeakMap<CryptoKey, KeyObject>();
 
@@ -105,6 +115,7 @@ export class AssertionVerifier {
       timeoutDuration: options.jwks?.timeoutMs ?? 5000,
       cooldownDuration: options.jwks?.cooldownMs ?? 5000,
       cacheMaxAge: options.jwks?.cacheMaxAgeMs ?? 600_000,
+      [jwksCache]: this.#keySetCache as ExportedJWKSCache,
     });
   }
 
@@ -122,7 +133,7 @@ export class AssertionVerifier {
       if (assertion.exp <= Math.floor(Date.now() / 1000) - this.options.clockToleranceSeconds) {
         throw new InvalidAssertionError('expired');
       }
-      if ((await this.#key(known.header)) === known.key) {
+      if (known.keySet !== undefined && known.keySet === this.#keySetCache.jwks && this.#keys.fresh) {
         this.#verified.set(digest, known);
         // A copy: callers own what they get.
         return {
@@ -206,6 +217,8 @@ export class AssertionVerifier {
     if (header.alg !== ASSERTION_ALGORITHM) throw new InvalidAssertionError('algorithm not allowed');
     // No extension is understood here, so a header that marks one as critical is refused (RFC 7515 section 4.1.11).
     if (header.crit !== undefined) throw new InvalidAssertionError('unsupported critical header');
+    // Read before the lookup: a set fetched meanwhile leaves the entry tagged with the older one, verified again next time.
+    const keySet = this.#keySetCache.jwks;
     const key = await this.#key(header as JWSHeaderParameters);
     const keyObject = this.#keyObject(key);
     if (encodedSignature.length !== SIGNATURE_CHARS || !SEGMENT.test(encodedSignature)) {
@@ -220,6 +233,6 @@ export class AssertionVerifier {
     const claims = jsonObject(encodedPayload);
     if (claims === null) throw new InvalidAssertionError('malformed');
     const assertion = assertionOf(claims, this.#rules, Math.floor(Date.now() / 1000));
-    return { assertion, header: header as JWSHeaderParameters, key };
+    return { assertion, keySet };
   }
 }
