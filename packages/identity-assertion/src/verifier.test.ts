@@ -8,7 +8,7 @@ import { derToP1363 } from './ecdsa.ts';
 import { AssertionKeysUnavailableError, InvalidAssertionError } from './errors.ts';
 import { AssertionSigner } from './signer.ts';
 import { refusedAssertions, startTestAssertionIssuer, type TestAssertionIssuer } from './testing.ts';
-import { AssertionVerifier } from './verifier.ts';
+import { AssertionVerifier, type AssertionVerifierOptions } from './verifier.ts';
 
 let issuer: TestAssertionIssuer;
 let verifier: AssertionVerifier;
@@ -182,15 +182,8 @@ describe('AssertionVerifier: assertions verified once', () => {
   });
 
   it('gives a remembered assertion only while the key set still holds the key that verified it', async () => {
-    const keys = await startRotatingKeySet();
-    try {
-      const v = new AssertionVerifier({
-        jwksUrl: keys.jwksUrl,
-        issuer: 'forward-auth-test',
-        audiences: ['a'],
-        // Every verification finds the key set stale: each refetch makes new key objects.
-        jwks: { cacheMaxAgeMs: 0, cooldownMs: 0 },
-      });
+    await withRotatingKeys({ cacheMaxAgeMs: 0, cooldownMs: 0 }, async (keys, v) => {
+      // Every verification finds the key set stale: each refetch makes new key objects.
       const old = keys.current;
       const token = await old.sign({ sub: 'demo', roles: [] }, ['a']);
       assert.equal((await v.verify(token)).sub, 'demo');
@@ -212,20 +205,11 @@ describe('AssertionVerifier: assertions verified once', () => {
         v.verify(await old.sign({ sub: 'demo', roles: [] }, ['a'])),
         /no key of the issuer matches/,
       );
-    } finally {
-      await keys.close();
-    }
+    });
   });
 
   it('verifies a remembered assertion afresh once another assertion made the key set be fetched again', async () => {
-    const keys = await startRotatingKeySet();
-    try {
-      const v = new AssertionVerifier({
-        jwksUrl: keys.jwksUrl,
-        issuer: 'forward-auth-test',
-        audiences: ['a'],
-        jwks: { cooldownMs: 0 },
-      });
+    await withRotatingKeys({ cooldownMs: 0 }, async (keys, v) => {
       const token = await keys.current.sign({ sub: 'demo', roles: [] }, ['a']);
       for (let i = 0; i < 3; i += 1) assert.equal((await v.verify(token)).sub, 'demo');
       assert.equal(keys.fetches(), 1);
@@ -234,31 +218,38 @@ describe('AssertionVerifier: assertions verified once', () => {
       assert.equal((await v.verify(await next.sign({ sub: 'new', roles: [] }, ['a']))).sub, 'new');
       assert.equal(keys.fetches(), 2);
       await assert.rejects(v.verify(token), /no key of the issuer matches/);
-    } finally {
-      await keys.close();
-    }
+    });
   });
 
   it('keeps honouring a rotated-in key once its key set is cached', async () => {
-    const keys = await startRotatingKeySet();
-    try {
-      const v = new AssertionVerifier({
-        jwksUrl: keys.jwksUrl,
-        issuer: 'forward-auth-test',
-        audiences: ['a'],
-        jwks: { cooldownMs: 0 },
-      });
+    await withRotatingKeys({ cooldownMs: 0 }, async (keys, v) => {
       assert.equal((await v.verify(await keys.current.sign({ sub: 'a', roles: [] }, ['a']))).sub, 'a');
       // An unknown kid makes the verifier refetch (after the cooldown), so the new key works at once.
       const next = keys.rotate({ keepOld: false });
       const token = await next.sign({ sub: 'b', roles: [] }, ['a']);
       for (let i = 0; i < 3; i += 1) assert.equal((await v.verify(token)).sub, 'b');
       assert.equal(keys.fetches(), 2);
-    } finally {
-      await keys.close();
-    }
+    });
   });
 });
+
+/** Runs `body` with a rotating key set and a verifier of it for audience `a`, and closes the key set's server. */
+async function withRotatingKeys(
+  jwks: AssertionVerifierOptions['jwks'],
+  body: (keys: RotatingKeySet, verifier: AssertionVerifier) => Promise<void>,
+): Promise<void> {
+  const keys = await startRotatingKeySet();
+  try {
+    await body(
+      keys,
+      new AssertionVerifier({ jwksUrl: keys.jwksUrl, issuer: 'forward-auth-test', audiences: ['a'], jwks }),
+    );
+  } finally {
+    await keys.close();
+  }
+}
+
+type RotatingKeySet = Awaited<ReturnType<typeof startRotatingKeySet>>;
 
 /** A key-set server whose key can be rotated: a new signer, published with or without the old key. */
 async function startRotatingKeySet() {
