@@ -5,6 +5,7 @@
  */
 
 import { compileRe2 } from '../rules/re2.ts';
+import { type ContentTypeConfig, contentTypeSchema } from './content-type-schema.ts';
 import { type CachedForwardAuthConfig, cachedForwardAuthSchema } from './forward-auth-cache-schema.ts';
 import { type JwtConfig, jwtSchema } from './jwt-schema.ts';
 import { type PassTlsClientCertConfig, passTlsClientCertSchema } from './pass-tls-client-cert-schema.ts';
@@ -373,6 +374,7 @@ export type CircuitBreakerConfig = Infer<typeof circuitBreakerSchema>;
 export type ErrorsConfig = Infer<typeof errorsSchema>;
 
 export type { JwtConfig } from './jwt-schema.ts';
+export type { ContentTypeConfig } from './content-type-schema.ts';
 export type { PassTlsClientCertConfig } from './pass-tls-client-cert-schema.ts';
 
 /** A built-in middleware's type and its validated options. */
@@ -397,7 +399,8 @@ export type BuiltinMiddlewareConfig =
   | { type: 'retry'; options: RetryConfig }
   | { type: 'circuitBreaker'; options: CircuitBreakerConfig }
   | { type: 'errors'; options: ErrorsConfig }
-  | { type: 'passTLSClientCert'; options: PassTlsClientCertConfig };
+  | { type: 'passTLSClientCert'; options: PassTlsClientCertConfig }
+  | { type: 'contentType'; options: ContentTypeConfig };
 
 /**
  * A middleware this gateway has and Traefik has not, written as a plugin (`plugin: { <name>: {...} }`) so the
@@ -437,10 +440,11 @@ const middlewareSchemas: { readonly [T in BuiltinMiddlewareConfig['type']]: Sche
   circuitBreaker: circuitBreakerSchema,
   errors: errorsSchema,
   passTLSClientCert: passTlsClientCertSchema,
+  contentType: contentTypeSchema,
 };
 
 // Traefik's other middleware types, so the error says "not supported" rather than "unknown".
-const traefikMiddlewares = ['contentType', 'digestAuth', 'grpcWeb'];
+const traefikMiddlewares = ['digestAuth', 'grpcWeb'];
 
 /** The outcome of validating one resource: the value, or the errors that disable it. */
 export type Validated<T> =

@@ -10,6 +10,7 @@ import { buffering } from '../middlewares/buffering.ts';
 import { chain } from '../middlewares/chain.ts';
 import { circuitBreaker } from '../middlewares/circuit-breaker.ts';
 import { compress } from '../middlewares/compress.ts';
+import { contentType } from '../middlewares/content-type.ts';
 import { errorPages } from '../middlewares/error-pages.ts';
 import { forwardAuth } from '../middlewares/forward-auth.ts';
 import { headers } from '../middlewares/headers.ts';
@@ -109,5 +110,7 @@ export function createMiddleware(config: MiddlewareConfig, deps: MiddlewareDeps)
       return errorPages(config.options, { service: deps.resolveService(config.options.service) });
     case 'passTLSClientCert':
       return passTlsClientCert(config.options);
+    case 'contentType':
+      return contentType(config.options);
   }
 }
