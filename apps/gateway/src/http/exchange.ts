@@ -217,7 +217,9 @@ export class Exchange {
 
   /** True when the client went away before the response was complete. */
   get clientGone(): boolean {
-    return ((this.#closed || this.res.closed) && !answered(this.res)) || (this.req.destroyed && !this.req.complete);
+    return (
+      ((this.#closed || this.res.closed) && !answered(this.res)) || (this.req.destroyed && !this.req.complete)
+    );
   }
 
   /** Registers a hook run on the response head; the hook registered last (innermost middleware) runs first. */
