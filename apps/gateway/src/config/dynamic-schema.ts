@@ -333,6 +333,8 @@ export type { ServersTransportConfig };
 export type ForwardAuthConfig = Infer<typeof forwardAuthSchema>;
 /** `basicAuth` middleware options. */
 export type BasicAuthConfig = Infer<typeof basicAuthSchema>;
+/** `digestAuth` middleware options: the same fields as basicAuth (users are `name:realm:HA1`). */
+export type DigestAuthConfig = BasicAuthConfig;
 /** `stripPrefix` middleware options. */
 export type StripPrefixConfig = Infer<typeof stripPrefixSchema>;
 /** `headers` middleware options. */
@@ -400,7 +402,8 @@ export type BuiltinMiddlewareConfig =
   | { type: 'circuitBreaker'; options: CircuitBreakerConfig }
   | { type: 'errors'; options: ErrorsConfig }
   | { type: 'passTLSClientCert'; options: PassTlsClientCertConfig }
-  | { type: 'contentType'; options: ContentTypeConfig };
+  | { type: 'contentType'; options: ContentTypeConfig }
+  | { type: 'digestAuth'; options: DigestAuthConfig };
 
 /**
  * A middleware this gateway has and Traefik has not, written as a plugin (`plugin: { <name>: {...} }`) so the
@@ -441,10 +444,11 @@ const middlewareSchemas: { readonly [T in BuiltinMiddlewareConfig['type']]: Sche
   errors: errorsSchema,
   passTLSClientCert: passTlsClientCertSchema,
   contentType: contentTypeSchema,
+  digestAuth: basicAuthSchema,
 };
 
 // Traefik's other middleware types, so the error says "not supported" rather than "unknown".
-const traefikMiddlewares = ['digestAuth', 'grpcWeb'];
+const traefikMiddlewares = ['grpcWeb'];
 
 /** The outcome of validating one resource: the value, or the errors that disable it. */
 export type Validated<T> =

@@ -11,6 +11,7 @@ import { chain } from '../middlewares/chain.ts';
 import { circuitBreaker } from '../middlewares/circuit-breaker.ts';
 import { compress } from '../middlewares/compress.ts';
 import { contentType } from '../middlewares/content-type.ts';
+import { digestAuth } from '../middlewares/digest-auth.ts';
 import { errorPages } from '../middlewares/error-pages.ts';
 import { forwardAuth } from '../middlewares/forward-auth.ts';
 import { headers } from '../middlewares/headers.ts';
@@ -112,5 +113,7 @@ export function createMiddleware(config: MiddlewareConfig, deps: MiddlewareDeps)
       return passTlsClientCert(config.options);
     case 'contentType':
       return contentType(config.options);
+    case 'digestAuth':
+      return digestAuth(config.options);
   }
 }
