@@ -333,6 +333,9 @@ export type { ServersTransportConfig };
 export type ForwardAuthConfig = Infer<typeof forwardAuthSchema>;
 /** `basicAuth` middleware options. */
 export type BasicAuthConfig = Infer<typeof basicAuthSchema>;
+const grpcWebSchema = object({ allowOrigins: withDefault(list(string({ nonEmpty: true })), []) });
+/** `grpcWeb` middleware options. */
+export type GrpcWebConfig = Infer<typeof grpcWebSchema>;
 /** `digestAuth` middleware options: the same fields as basicAuth (users are `name:realm:HA1`). */
 export type DigestAuthConfig = BasicAuthConfig;
 /** `stripPrefix` middleware options. */
@@ -403,7 +406,8 @@ export type BuiltinMiddlewareConfig =
   | { type: 'errors'; options: ErrorsConfig }
   | { type: 'passTLSClientCert'; options: PassTlsClientCertConfig }
   | { type: 'contentType'; options: ContentTypeConfig }
-  | { type: 'digestAuth'; options: DigestAuthConfig };
+  | { type: 'digestAuth'; options: DigestAuthConfig }
+  | { type: 'grpcWeb'; options: GrpcWebConfig };
 
 /**
  * A middleware this gateway has and Traefik has not, written as a plugin (`plugin: { <name>: {...} }`) so the
@@ -445,10 +449,11 @@ const middlewareSchemas: { readonly [T in BuiltinMiddlewareConfig['type']]: Sche
   passTLSClientCert: passTlsClientCertSchema,
   contentType: contentTypeSchema,
   digestAuth: basicAuthSchema,
+  grpcWeb: grpcWebSchema,
 };
 
 // Traefik's other middleware types, so the error says "not supported" rather than "unknown".
-const traefikMiddlewares = ['grpcWeb'];
+const traefikMiddlewares: readonly string[] = [];
 
 /** The outcome of validating one resource: the value, or the errors that disable it. */
 export type Validated<T> =

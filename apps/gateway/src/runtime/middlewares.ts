@@ -12,6 +12,7 @@ import { circuitBreaker } from '../middlewares/circuit-breaker.ts';
 import { compress } from '../middlewares/compress.ts';
 import { contentType } from '../middlewares/content-type.ts';
 import { digestAuth } from '../middlewares/digest-auth.ts';
+import { grpcWebMiddleware } from '../middlewares/grpc-web.ts';
 import { errorPages } from '../middlewares/error-pages.ts';
 import { forwardAuth } from '../middlewares/forward-auth.ts';
 import { headers } from '../middlewares/headers.ts';
@@ -115,5 +116,7 @@ export function createMiddleware(config: MiddlewareConfig, deps: MiddlewareDeps)
       return contentType(config.options);
     case 'digestAuth':
       return digestAuth(config.options);
+    case 'grpcWeb':
+      return grpcWebMiddleware(config.options);
   }
 }
