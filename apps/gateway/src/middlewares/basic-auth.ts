@@ -3,11 +3,11 @@
  * answers 401 `401 Unauthorized\n` with `WWW-Authenticate: Basic realm="<realm>"` otherwise.
  */
 
-import { readFileSync } from 'node:fs';
 import type { BasicAuthConfig } from '../config/dynamic-schema.ts';
 import { ResourceError } from '../errors.ts';
 import { firstValue } from '../http/headers.ts';
 import { decoyHash, verifyPassword } from './auth/passwords.ts';
+import { usersFileEntries } from './auth/users-file.ts';
 import { cachedVerifier, VerifiedCredentials } from './auth/verified-cache.ts';
 import type { Middleware } from './types.ts';
 
@@ -18,19 +18,7 @@ import type { Middleware } from './types.ts';
 export function basicAuth(options: BasicAuthConfig): Middleware {
   const users = new Map<string, string>();
   if (options.usersFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(options.usersFile, 'utf8');
-    } catch (error) {
-      throw new ResourceError(`basicAuth: cannot read usersFile: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    for (const line of text.split(/\r?\n/)) {
-      const entry = line.trim();
-      if (entry === '' || entry.startsWith('#')) continue;
-      addUser(users, entry, 'usersFile');
-    }
+    for (const entry of usersFileEntries(options.usersFile, 'basicAuth')) addUser(users, entry, 'usersFile');
   }
   for (const entry of options.users) addUser(users, entry, 'users');
   if (users.size === 0) throw new ResourceError('basicAuth: no users configured');

@@ -14,11 +14,11 @@
  */
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { DigestAuthConfig } from '../config/dynamic-schema.ts';
 import { ResourceError } from '../errors.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { firstValue } from '../http/headers.ts';
+import { usersFileEntries } from './auth/users-file.ts';
 import type { Middleware } from './types.ts';
 
 /** Nonces kept; past this plus the tolerance, the least recently used twice the tolerance are dropped. */
@@ -150,18 +150,7 @@ function loadUsers(options: DigestAuthConfig): Map<string, string> {
     users.set(`${parts[0]}:${parts[1]}`, parts[2] ?? '');
   };
   if (options.usersFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(options.usersFile, 'utf8');
-    } catch (error) {
-      throw new ResourceError(`digestAuth: cannot read usersFile: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    for (const line of text.split(/\r?\n/)) {
-      const entry = line.trim();
-      if (entry !== '' && !entry.startsWith('#')) add(entry, 'usersFile');
-    }
+    for (const entry of usersFileEntries(options.usersFile, 'digestAuth')) add(entry, 'usersFile');
   }
   for (const entry of options.users) add(entry, 'users');
   if (users.size === 0) throw new ResourceError('digestAuth: no users configured');
