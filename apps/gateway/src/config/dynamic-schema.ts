@@ -378,8 +378,8 @@ export type CircuitBreakerConfig = Infer<typeof circuitBreakerSchema>;
 /** `errors` middleware options. */
 export type ErrorsConfig = Infer<typeof errorsSchema>;
 
-export type { JwtConfig } from './jwt-schema.ts';
 export type { ContentTypeConfig } from './content-type-schema.ts';
+export type { JwtConfig } from './jwt-schema.ts';
 export type { PassTlsClientCertConfig } from './pass-tls-client-cert-schema.ts';
 
 /** A built-in middleware's type and its validated options. */
