@@ -23,6 +23,7 @@ import { GatewayMetrics } from './observability/metrics.ts';
 import { FileProvider } from './providers/file.ts';
 import { type BuildOptions, buildRuntime, type Runtime } from './runtime/build.ts';
 import { createDispatcher } from './runtime/dispatch.ts';
+import { entryPointHttp } from './runtime/entrypoint-http.ts';
 import { qualify } from './runtime/names.ts';
 import { type ConfigSource, Reloader, type ReloadResult } from './runtime/reloader.ts';
 import { RuntimeSlot } from './runtime/slot.ts';
@@ -283,5 +284,6 @@ function runtimeBuildOptions(
     serverUp: deps.serverUp,
     healthMemory: new HealthMemory(),
     forwardAuthCache: config.forwardAuthCache,
+    entryPointHttp: entryPointHttp(config.entryPoints),
   };
 }

@@ -55,6 +55,14 @@ const forwardingTimeoutsSchema = object(
   },
 );
 
+// `http.redirections.entryPoint`; Traefik's default priority is Go's MaxInt - 1, here the largest safe integer - 1.
+const redirectEntryPointSchema = object({
+  to: required(string({ nonEmpty: true })),
+  scheme: withDefault(string({ nonEmpty: true }), 'https'),
+  permanent: withDefault(boolean(), true),
+  priority: withDefault(integer({ min: 1 }), Number.MAX_SAFE_INTEGER - 1),
+});
+
 const entryPointSchema = object(
   {
     address: required(
@@ -92,41 +100,36 @@ const entryPointSchema = object(
       },
       { ignored: { keepAliveMaxRequests: notImplemented, keepAliveMaxTime: notImplemented } },
     ),
-    http: object(
-      {
-        sanitizePath: boolean(),
-        // Traefik v3.7.12+: every name with a character but a letter, digit or dash.
-        aliasHeadersStrategy: oneOf(headerStrategies),
-        // Traefik v3.7.6+ (deprecated by the one above): names with an underscore.
-        underscoreHeadersStrategy: oneOf(headerStrategies),
-        // Present (even empty): the entrypoint serves HTTPS, and every router on it is a TLS router.
-        tls: object(
-          // `options`: the TLS options of the entrypoint's routers that have no `tls` (tls/routers-tls.ts).
-          { options: string({ nonEmpty: true }) },
-          {
-            ignored: {
-              certResolver: 'ACME certificate resolvers are not supported, ignored',
-              domains: 'TLS domains are not supported yet, ignored',
-            },
+    http: object({
+      sanitizePath: boolean(),
+      // Traefik v3.7.12+: every name with a character but a letter, digit or dash.
+      aliasHeadersStrategy: oneOf(headerStrategies),
+      // Traefik v3.7.6+ (deprecated by the one above): names with an underscore.
+      underscoreHeadersStrategy: oneOf(headerStrategies),
+      // Present (even empty): the entrypoint serves HTTPS, and every router on it is a TLS router.
+      tls: object(
+        // `options`: the TLS options of the entrypoint's routers that have no `tls` (tls/routers-tls.ts).
+        { options: string({ nonEmpty: true }) },
+        {
+          ignored: {
+            certResolver: 'ACME certificate resolvers are not supported, ignored',
+            domains: 'TLS domains are not supported yet, ignored',
           },
-        ),
-        encodedCharacters: object({
-          allowEncodedSlash: boolean(),
-          allowEncodedBackSlash: boolean(),
-          allowEncodedNullCharacter: boolean(),
-          allowEncodedSemicolon: boolean(),
-          allowEncodedPercent: boolean(),
-          allowEncodedQuestionMark: boolean(),
-          allowEncodedHash: boolean(),
-        }),
-      },
-      {
-        ignored: {
-          redirections: 'entrypoint redirections are not supported yet, ignored',
-          middlewares: 'entrypoint middlewares are not supported yet, ignored',
         },
-      },
-    ),
+      ),
+      encodedCharacters: object({
+        allowEncodedSlash: boolean(),
+        allowEncodedBackSlash: boolean(),
+        allowEncodedNullCharacter: boolean(),
+        allowEncodedSemicolon: boolean(),
+        allowEncodedPercent: boolean(),
+        allowEncodedQuestionMark: boolean(),
+        allowEncodedHash: boolean(),
+      }),
+      // Built as Traefik's internal provider does (runtime/entrypoint-http.ts).
+      redirections: object({ entryPoint: redirectEntryPointSchema }),
+      middlewares: list(string({ nonEmpty: true })),
+    }),
   },
   {
     ignored: {
@@ -365,6 +368,15 @@ function checkConsistency(config: Infer<typeof staticSchema>, issues: Issues): v
   ] as const) {
     if (name !== undefined && name !== adminEntryPoint && declared.length > 0 && !declared.includes(name)) {
       issues.error(field, `entrypoint "${name}" is not declared in entryPoints`);
+    }
+  }
+  for (const [name, entryPoint] of Object.entries(entryPoints)) {
+    const to = entryPoint.http?.redirections?.entryPoint?.to;
+    if (to !== undefined && !/^:\d+$/.test(to) && !declared.includes(to)) {
+      issues.error(
+        `entryPoints.${name}.http.redirections.entryPoint.to`,
+        `references a non-existing entry point "${to}" (an entrypoint name or a port like ":443")`,
+      );
     }
   }
   for (const [name, entryPoint] of Object.entries(entryPoints)) {

@@ -32,6 +32,7 @@ import type { ServiceNode } from '../services/node.ts';
 import type { PoolRegistry } from '../services/pools.ts';
 import { serversTransportSettings } from '../services/transports.ts';
 import { RoutersTls, type RuntimeTls } from '../tls/routers-tls.ts';
+import { applyEntryPointHttp, type EntryPointHttp } from './entrypoint-http.ts';
 import {
   disable,
   type MiddlewareInfo,
@@ -41,7 +42,7 @@ import {
   type ServiceInfo,
 } from './info.ts';
 import { createMiddleware } from './middlewares.ts';
-import { qualify } from './names.ts';
+import { providerOf, qualify } from './names.ts';
 import { buildComposite, serverHealth } from './service-build.ts';
 
 /** What a build needs besides the dynamic configuration. */
@@ -73,6 +74,8 @@ export interface BuildOptions {
   readonly serverUp?: ((service: string, url: string, up: boolean | undefined) => void) | undefined;
   /** Server health kept across reloads (default: every build starts with all servers UP, as Traefik). */
   readonly healthMemory?: HealthMemory | undefined;
+  /** `entryPoints.<name>.http.redirections` and `.middlewares` (runtime/entrypoint-http.ts). */
+  readonly entryPointHttp?: EntryPointHttp | undefined;
 }
 
 /** A built configuration, ready to serve; swapped whole on reload. */
@@ -122,7 +125,7 @@ class RuntimeBuilder {
   readonly #tls: RoutersTls;
 
   constructor(config: DynamicConfig, options: BuildOptions) {
-    this.#config = config;
+    this.#config = applyEntryPointHttp(config, options.entryPointHttp, options.defaultEntryPoints);
     this.#options = options;
     this.#keySets = options.keySets ?? new KeySetRegistry();
     this.#tls = new RoutersTls(config.tls?.options, options.provider);
@@ -164,7 +167,8 @@ class RuntimeBuilder {
   #describe(name: string, resource: RawResource): ResourceInfo {
     return {
       name: this.#qualify(name),
-      provider: this.#options.provider,
+      // The entrypoints' redirection routers are `@internal`, as in Traefik.
+      provider: name.includes('@') ? providerOf(name) : this.#options.provider,
       source: resource.source,
       config: (typeof resource.raw === 'object' && resource.raw !== null ? resource.raw : {}) as Record<
         string,
@@ -412,7 +416,7 @@ class RuntimeBuilder {
       } catch (error) {
         disable(info, (error as Error).message);
       }
-      if (info.priority > maxPriority) {
+      if (info.priority > maxPriority && info.provider !== 'internal') {
         disable(info, `the router priority ${info.priority} exceeds the max priority ${maxPriority}`);
       }
 
