@@ -36,6 +36,8 @@ export interface ForwardOptions {
   readonly passHostHeader: boolean;
   /** Called with failures worth a log line (not client cancellations). */
   readonly onError?: (error: unknown, status: number) => void;
+  /** Called when the answer's head arrives (the leasttime strategy times it from `log.originStart`). */
+  readonly onAnswer?: (exchange: Exchange) => void;
 }
 
 /** Proxies `exchange` to `upstream`. Resolves once the response is fully sent or has failed. */
@@ -98,6 +100,7 @@ class ProxyCall extends UpstreamCall {
     const exchange = this.exchange;
     exchange.log.OriginStatus = statusCode;
     exchange.log.originHeaders = headers;
+    this.#options.onAnswer?.(exchange);
     const out = outgoingResponseHeaders(headers, proxyHopSet);
     // Trailer is hop-by-hop, but Go's proxy announces the upstream's trailers again.
     if (headers.trailer !== undefined) out.trailer = headers.trailer;

@@ -280,11 +280,6 @@ class RuntimeBuilder {
       }
       timeouts = transport;
     }
-    if (lb.strategy !== undefined && lb.strategy !== 'wrr') {
-      this.#warn(info, [
-        `services.${info.name}.loadBalancer.strategy: "${lb.strategy}" is not supported, using wrr`,
-      ]);
-    }
     const node = loadBalancer(lb, {
       lease: this.#lease,
       timeouts,

@@ -1,6 +1,6 @@
 /**
- * The `loadBalancer` service (Traefik §3): weighted round robin over `servers`, each reached through a
- * keep-alive pool. Servers found unhealthy by the `healthCheck` (or the `passiveHealthCheck`) leave the
+ * The `loadBalancer` service (Traefik §3): weighted round robin over `servers` (or the `p2c`, `hrw` or
+ * `leasttime` strategy), each reached through a keep-alive pool. Servers found unhealthy by the `healthCheck` (or the `passiveHealthCheck`) leave the
  * rotation until they are healthy again; `sticky.cookie` pins a client to a server while it is up. No server to
  * pick → 503 `no available server\n`.
  */
@@ -17,6 +17,7 @@ import type { ServiceNode } from './node.ts';
 import { PassiveHealthCheck } from './passive-health-check.ts';
 import { Rotation } from './rotation.ts';
 import { StickyCookie } from './sticky.ts';
+import { type RandomIndex, StrategyPicker } from './strategies.ts';
 
 /** What a load balancer needs besides its config. */
 export interface LoadBalancerDeps {
@@ -34,6 +35,8 @@ export interface LoadBalancerDeps {
   readonly onServerStatus?: (server: string, up: boolean, reason: string | undefined) => void;
   /** The health its checks found before the last reload. */
   readonly healthMemory?: ServiceHealthMemory | undefined;
+  /** The random source of the p2c strategy (tests make it deterministic). */
+  readonly random?: RandomIndex;
 }
 
 interface Server {
@@ -45,6 +48,9 @@ interface Server {
 /** Builds a load balancer. Pools are leased now, at load time; health checks run once its runtime starts. */
 export function loadBalancer(config: LoadBalancerConfig, deps: LoadBalancerDeps): ServiceNode {
   const passHostHeader = config.passHostHeader;
+  const strategy = config.strategy === 'wrr' ? undefined : config.strategy;
+  // Set once the members exist; only leasttime times the answers.
+  let picker: StrategyPicker<Server> | undefined;
   const members = config.servers.map((server) => {
     const url = new URL(server.url);
     const pool = deps.lease(upstreamOrigin(url), deps.timeouts);
@@ -53,12 +59,19 @@ export function loadBalancer(config: LoadBalancerConfig, deps: LoadBalancerDeps)
     const options: ForwardOptions = {
       passHostHeader,
       onError: (error, status) => deps.onError?.(error, status, url.href),
+      onAnswer:
+        strategy === 'leasttime'
+          ? (exchange) => picker?.answered(item, elapsedMs(exchange.log.originStart))
+          : undefined,
     };
-    return { key: server.url, item: { key: server.url, upstream, options }, weight: server.weight ?? 1 };
+    const item: Server = { key: server.url, upstream, options };
+    return { key: server.url, item, weight: server.weight ?? 1 };
   });
   const rotation = new Rotation<Server>(members);
+  picker = strategy === undefined ? undefined : new StrategyPicker(strategy, members, deps.random);
   const setStatus = (server: string, up: boolean, reason: string | undefined) => {
     rotation.setUp(server, up);
+    picker?.setUp(server, up);
     deps.onServerStatus?.(server, up, reason);
   };
   const servers = [...new Set(config.servers.map((server) => server.url))];
@@ -89,7 +102,7 @@ export function loadBalancer(config: LoadBalancerConfig, deps: LoadBalancerDeps)
   const cookie = config.sticky?.cookie;
   const sticky = cookie === undefined ? undefined : new StickyCookie(cookie, deps.name ?? '', servers);
 
-  const send = (exchange: Exchange, server: Server): Promise<void> => {
+  const sendTo = (exchange: Exchange, server: Server): Promise<void> => {
     if (passive === undefined) return forward(exchange, server.upstream, server.options);
     const counter = passive;
     exchange.log.OriginStatus = 0;
@@ -98,9 +111,16 @@ export function loadBalancer(config: LoadBalancerConfig, deps: LoadBalancerDeps)
       if (!exchange.clientGone) counter.record(server.key, status > 0 && status < 500);
     });
   };
+  const tracker = picker;
+  // p2c and leasttime count the requests in flight to each server; wrr pays nothing for it.
+  const send =
+    tracker === undefined || strategy === 'hrw'
+      ? sendTo
+      : (exchange: Exchange, server: Server) => tracker.track(server, () => sendTo(exchange, server));
 
   const handle = (exchange: Exchange): Promise<void> => {
-    if (sticky !== undefined) {
+    // Traefik's hrw has no sticky cookie: the client IP already pins the server.
+    if (sticky !== undefined && strategy !== 'hrw') {
       const pinned = sticky.pinned(exchange);
       const server = pinned && rotation.upMember(pinned.member);
       if (pinned && server) {
@@ -108,12 +128,12 @@ export function loadBalancer(config: LoadBalancerConfig, deps: LoadBalancerDeps)
         return send(exchange, server);
       }
     }
-    const picked = rotation.next();
+    const picked = picker === undefined ? rotation.next() : picker.pick(exchange.remoteAddr);
     if (picked === undefined) {
       exchange.sendText(503, 'no available server\n');
       return Promise.resolve();
     }
-    sticky?.pin(exchange, picked.key);
+    if (strategy !== 'hrw') sticky?.pin(exchange, picked.key);
     return send(exchange, picked);
   };
 
@@ -126,4 +146,9 @@ export function loadBalancer(config: LoadBalancerConfig, deps: LoadBalancerDeps)
       if (server !== undefined) sendShadow(request, server.upstream, server.options, shadows.signal);
     },
   };
+}
+
+/** Milliseconds since `start` (a `process.hrtime.bigint()` reading); 0 when there is none. */
+function elapsedMs(start: bigint | undefined): number {
+  return start === undefined ? 0 : Number(process.hrtime.bigint() - start) / 1e6;
 }
