@@ -29,12 +29,13 @@ interface RouterView {
   rule: string;
 }
 
-const catchAll = (upstream: Upstream, extra = '') => `http:
+/** A catch-all router `app` (with `extra` lines) and more routers, all to the upstream's service `app`. */
+const appFile = (upstream: Upstream, extra = '', routers = '') => `http:
   routers:
     app:
       rule: "PathPrefix(\`/\`)"
       service: app${extra}
-  services:
+${routers}  services:
     app:
       loadBalancer:
         servers: [{ url: "${upstream.url}" }]
@@ -48,7 +49,7 @@ describe('entrypoint redirections', () => {
     upstream = await startUpstream();
     securePort = await closedPort();
     gw = await startGateway({
-      files: { 'app.yml': catchAll(upstream) },
+      files: { 'app.yml': appFile(upstream) },
       static: {
         entryPoints: {
           web: { http: { redirections: { entryPoint: { to: 'websecure' } } } },
@@ -114,20 +115,15 @@ describe('entrypoint redirections: options', () => {
     upstream = await startUpstream();
     gw = await startGateway({
       files: {
-        'app.yml': `http:
-  routers:
-    app:
-      rule: "PathPrefix(\`/\`)"
-      service: app
-    exempt:
+        'app.yml': appFile(
+          upstream,
+          '',
+          `    exempt:
       rule: "Host(\`exempt.test\`)"
       service: app
       priority: 100
-  services:
-    app:
-      loadBalancer:
-        servers: [{ url: "${upstream.url}" }]
 `,
+        ),
       },
       static: {
         entryPoints: {
@@ -178,21 +174,15 @@ describe('entrypoint middlewares', () => {
     upstream = await startUpstream();
     gw = await startGateway({
       files: {
-        'app.yml': `http:
-  routers:
-    app:
-      rule: "PathPrefix(\`/\`)"
-      service: app
-      middlewares: [own]
-    both:
+        'app.yml': appFile(
+          upstream,
+          '\n      middlewares: [own]',
+          `    both:
       rule: "PathPrefix(\`/both\`)"
       service: app
       entryPoints: [web, plain]
-  services:
-    app:
-      loadBalancer:
-        servers: [{ url: "${upstream.url}" }]
 `,
+        ),
         'middlewares.yml': middlewares('/first'),
       },
       static: {
