@@ -19,8 +19,6 @@ import {
   withDefault,
 } from './schema.ts';
 
-const notYet = 'not supported by this gateway yet';
-
 /** `healthCheck` of a `loadBalancer` (Traefik's ServerHealthCheck). `0` means "unset" for status and port. */
 export const serverHealthCheckSchema = object({
   // Traefik builds the check URL by resolving `path` against the server URL; an absolute URL is refused.
@@ -98,14 +96,17 @@ export const mirroringSchema = object({
 });
 
 /** A `failover` service: the fallback serves while the main service is down. */
-export const failoverSchema = object(
-  {
-    service: required(string({ nonEmpty: true })),
-    fallback: required(string({ nonEmpty: true })),
-    healthCheck: statusPropagation,
-  },
-  { unsupported: { errors: `failover on response status (errors) is ${notYet}` } },
-);
+export const failoverSchema = object({
+  service: required(string({ nonEmpty: true })),
+  fallback: required(string({ nonEmpty: true })),
+  healthCheck: statusPropagation,
+  // Traefik v3.7: an answer from `service` in `status` is dropped and the request replayed to `fallback`.
+  errors: object({
+    status: withDefault(list(string({ nonEmpty: true })), []),
+    // -1: no limit.
+    maxRequestBodyBytes: withDefault(integer(), -1),
+  }),
+});
 
 /** A loadBalancer's `healthCheck`. */
 export type ServerHealthCheckConfig = Infer<typeof serverHealthCheckSchema>;

@@ -99,7 +99,7 @@ function askForPage(exchange: Exchange, target: string, forwarded: readonly stri
  * Runs the chain; an answer in `ranges` is dropped and its status returned once the chain is done with it;
  * any other passes through (undefined is returned).
  */
-async function catchStatus(
+export async function catchStatus(
   exchange: Exchange,
   next: Handler,
   ranges: ReturnType<typeof parseStatusRanges>,

@@ -60,7 +60,8 @@ export function buildComposite(
   }
   if (config.failover !== undefined) {
     const spec = config.failover;
-    const main = child(spec.service, 'status');
+    // Failing over on the answer's status needs no health report from the main service (Traefik 3.7).
+    const main = child(spec.service, (spec.errors?.status.length ?? 0) > 0 ? undefined : 'status');
     const fallback = child(spec.fallback, spec.healthCheck === undefined ? undefined : 'status');
     return { ok: true, value: named(name, failover(spec, main, fallback)) };
   }

@@ -42,7 +42,9 @@ describe('failover services', { timeout: 30_000 }, () => {
     untrackedFallback:
       failover: {service: main, fallback: spare, healthCheck: {}}
     byStatus:
-      failover: {service: main, fallback: spare, errors: {status: ["500"]}}
+      failover: {service: main, fallback: spare, errors: {status: ["5xx"]}}
+    statusOnly:
+      failover: {service: spare, fallback: backup, errors: {}}
 `;
 
   before(async () => {
@@ -83,7 +85,7 @@ describe('failover services', { timeout: 30_000 }, () => {
     await eventually(async () => (await send(`${gw.web}/tracked`)).body === 'main');
   });
 
-  it('refuses a main service, or with healthCheck a fallback, that reports no status, and errors', async () => {
+  it('refuses a main service (unless errors.status is set), or with healthCheck a fallback, that reports no status', async () => {
     assert.match(
       await serviceError(gw, 'untrackedMain@file'),
       /child service "spare@file" of "untrackedMain@file" reports no status/,
@@ -92,9 +94,10 @@ describe('failover services', { timeout: 30_000 }, () => {
       await serviceError(gw, 'untrackedFallback@file'),
       /child service "spare@file" of "untrackedFallback@file" reports no status/,
     );
+    assert.match(await serviceError(gw, 'byStatus@file'), /invalid status code range "5xx"/);
     assert.match(
-      await serviceError(gw, 'byStatus@file'),
-      /failover.errors: failover on response status \(errors\) is not supported/,
+      await serviceError(gw, 'statusOnly@file'),
+      /child service "spare@file" of "statusOnly@file" reports no status/,
     );
   });
 
