@@ -10,7 +10,7 @@
 import type { FailoverConfig } from '../config/services-schema.ts';
 import type { Exchange } from '../http/exchange.ts';
 import { catchStatus } from '../middlewares/error-pages.ts';
-import { parseStatusRanges } from '../middlewares/status-ranges.ts';
+import { parseStatusRanges, type StatusRanges } from '../middlewares/status-ranges.ts';
 import type { ServiceNode } from './node.ts';
 import { ServiceStatus } from './status.ts';
 
@@ -44,8 +44,7 @@ export function failover(config: FailoverConfig, main: ServiceNode, fallback: Se
   const ranges =
     errors === undefined || errors.status.length === 0 ? undefined : parseStatusRanges(errors.status);
   const limit = errors?.maxRequestBodyBytes ?? -1;
-  const replaying = async (exchange: Exchange): Promise<void> => {
-    if (ranges === undefined) return;
+  const replaying = async (exchange: Exchange, ranges: StatusRanges): Promise<void> => {
     if (hasBody(exchange) && (await exchange.readBody(limit < 0 ? -1 : limit)) === undefined) {
       exchange.sendText(413, 'Request body too large\n', { 'x-content-type-options': 'nosniff' });
       return;
@@ -57,7 +56,7 @@ export function failover(config: FailoverConfig, main: ServiceNode, fallback: Se
   return {
     handle: (exchange) => {
       if (!mainUp) return toFallback(exchange);
-      return ranges === undefined ? main.handle(exchange) : replaying(exchange);
+      return ranges === undefined ? main.handle(exchange) : replaying(exchange, ranges);
     },
     status,
     shadow: (request) => (mainUp ? main : fallback).shadow?.(request),
