@@ -250,6 +250,35 @@ describe('entrypoint middlewares', () => {
   });
 });
 
+describe('entrypoint middlewares with a redirection', () => {
+  it("run on the redirection router too (Traefik applies the entrypoint's model to every router on it)", async () => {
+    const gw = await startGateway({
+      files: {
+        'mw.yml': `http:
+  middlewares:
+    tag:
+      headers: { customResponseHeaders: { X-Entrypoint: web } }
+`,
+      },
+      static: {
+        entryPoints: {
+          web: { http: { redirections: { entryPoint: { to: ':8443' } }, middlewares: ['tag@file'] } },
+        },
+      },
+    });
+    try {
+      const reply = await send(`${gw.web}/p`, { headers: { host: 'example.com' } });
+      assert.equal(reply.status, 301);
+      assert.equal(reply.headers.location, 'https://example.com:8443/p');
+      assert.equal(reply.headers['x-entrypoint'], 'web');
+      const router = (await send(`${gw.admin}/api/http/routers/web-to--8443@internal`)).json<RouterView>();
+      assert.deepEqual(router.middlewares, ['tag@file', 'redirect-web-to--8443@internal']);
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe('entrypoint http options in the static configuration', () => {
   it('applies Traefik defaults: scheme https, permanent true, priority MaxInt-1', () => {
     const { config, warnings } = parseStaticConfig({
