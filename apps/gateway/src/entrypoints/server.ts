@@ -11,7 +11,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { ListenAddress } from '../config/address.ts';
 import { Exchange } from '../http/exchange.ts';
@@ -51,7 +51,7 @@ export interface EntryPointServerOptions {
 export class EntryPointServer {
   readonly name: string;
   readonly #options: EntryPointServerOptions;
-  readonly #server: Server;
+  readonly #server: NetServer;
   readonly #upgrades: Upgrades;
   #closing = false;
   readonly #https: HttpsServer | undefined;
@@ -110,18 +110,21 @@ export class EntryPointServer {
           onRequest,
         )
       : undefined;
-    // Both are Node HTTP servers (Http2SecureServer takes HTTP/1 connections through the same machinery).
-    this.#server = this.#https
-      ? (this.#https.server as unknown as Server)
-      : createHttpServer(serverOptions, onRequest);
+    this.#server = this.#https ? this.#https.server : createHttpServer(serverOptions, onRequest);
     if (options.onConnection) this.#server.on('connection', options.onConnection);
     this.#upgrades = new Upgrades({ ...options, entryPoint: options.name, tls });
-    this.#server.on('upgrade', this.#upgrades.listener);
+    if (this.#https) this.#https.onUpgrade(this.#upgrades.listener);
+    else this.#server.on('upgrade', this.#upgrades.listener);
   }
 
   readonly #afterResponse = () => {
-    if (this.#closing) this.#server.closeIdleConnections();
+    if (this.#closing) this.#closeIdleConnections();
   };
+
+  #closeIdleConnections(): void {
+    if (this.#https) this.#https.closeIdleConnections();
+    else (this.#server as Server).closeIdleConnections();
+  }
 
   /** True when this entrypoint serves HTTPS. */
   get tls(): boolean {
@@ -132,7 +135,8 @@ export class EntryPointServer {
   setTls(state: TlsState): void {
     const https = this.#https;
     if (https === undefined) throw new TypeError(`entrypoint ${this.name} does not serve TLS`);
-    https.server.setSecureContext(this.#handshakes.update(state));
+    this.#handshakes.update(state);
+    https.reload();
   }
 
   /** Starts listening. Resolves with the bound address (useful with port 0). */
@@ -159,11 +163,11 @@ export class EntryPointServer {
     if (!this.#server.listening) return;
     this.#closing = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    this.#server.closeIdleConnections();
+    this.#closeIdleConnections();
     this.#https?.closeSessions();
     const timer = setTimeout(() => {
-      this.#server.closeAllConnections();
-      this.#https?.destroySessions();
+      if (this.#https) this.#https.destroySessions();
+      else (this.#server as Server).closeAllConnections();
       this.#upgrades.destroyAll();
     }, this.#options.graceTimeOut);
     timer.unref();

@@ -45,13 +45,10 @@ export class TlsHandshakes {
   #state: TlsState | undefined;
   #contexts = new Map<string, SecureContext>();
 
-  /** Installs a new state; returns the server's own context (clients that send no name). */
-  update(state: TlsState): SecureContextOptions {
+  /** Installs a new state. */
+  update(state: TlsState): void {
     this.#state = state;
     this.#contexts = new Map();
-    const fallback = state.options.get(defaultOptionsName) ?? traefikDefaultOptions;
-    const { key, cert } = state.store.defaultCertificate;
-    return { ...fallback.context, key, cert };
   }
 
   /** True when the options of `servername` (null: none sent) want a client certificate. */
@@ -71,18 +68,21 @@ export class TlsHandshakes {
   }
 
   /**
-   * The context a connection starts from, chosen from its ClientHello's server name: versions, ciphers and
-   * curves are fixed before the SNI callback runs. Undefined: the server's own (default options), for no name
-   * and for names the SNI callback will refuse.
+   * The options a connection starts from, chosen from its ClientHello's server name (null: none sent):
+   * versions, ciphers and curves are fixed before the SNI callback runs. Undefined before the first update.
    */
-  initialContext(servername: string | null): SecureContext | undefined {
+  startingOptions(servername: string | null): TlsOptions | undefined {
     const state = this.#state;
-    if (state === undefined || servername === null) return undefined;
-    const options = this.optionsFor(servername);
-    if (options === undefined) return undefined;
-    const pair =
-      state.store.match(servername) ?? (options.sniStrict ? undefined : state.store.defaultCertificate);
-    return pair === undefined ? undefined : this.#context(pair, options);
+    if (state === undefined) return undefined;
+    return this.optionsFor(servername) ?? state.options.get(defaultOptionsName) ?? traefikDefaultOptions;
+  }
+
+  /** The own context of the TLS server for `options`: those options with the default certificate. */
+  serverContext(options: TlsOptions): SecureContextOptions | undefined {
+    const state = this.#state;
+    if (state === undefined) return undefined;
+    const { key, cert } = state.store.defaultCertificate;
+    return { ...options.context, key, cert };
   }
 
   /** Node's `SNICallback`: the certificate for the name, with the options of the name. */
