@@ -5,10 +5,10 @@ import {
   constants,
   type IncomingHttpHeaders,
 } from 'node:http2';
-import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import {
   eventually,
+  sendHttps,
   startGateway,
   startUpstream,
   type TestGateway,
@@ -52,38 +52,13 @@ function h2(
   });
 }
 
-// Node's https types leave out the TLS connection options it passes on.
-const http1Only = { ALPNProtocols: ['http/1.1'] };
-
 /** One HTTP/1.1 request (ALPN http/1.1) on a new connection. */
 function h1(
   url: string,
   path: string,
   headers: Record<string, string> = {},
 ): Promise<Reply & { alpn: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}${path}`,
-      { headers, rejectUnauthorized: false, agent: false, ...http1Only },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          body += chunk;
-        });
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body,
-            alpn: String((res.socket as { alpnProtocol?: string }).alpnProtocol),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+  return sendHttps(Number(new URL(url).port), path, { headers, ALPNProtocols: ['http/1.1'] });
 }
 
 describe('HTTP/2 on TLS entrypoints', () => {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +8,7 @@ import { type ConnectionOptions, connect } from 'node:tls';
 import {
   eventually,
   send,
+  sendHttps,
   startGateway,
   startUpstream,
   type TestGateway,
@@ -74,37 +74,17 @@ describe('TLS options', () => {
     }
   }
 
-  /** GET over HTTPS/1.1 with this SNI and Host; `error` when the connection failed. */
+  /** GET over HTTPS with this SNI and Host; `error` when the connection failed. */
   function get(
     servername: string,
     host: string,
     path: string,
     tls: { cert?: string; key?: string } = {},
   ): Promise<{ status: number; body: string } | { error: string }> {
-    return new Promise((resolve) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          servername,
-          headers: { host },
-          rejectUnauthorized: false,
-          agent: false,
-          ...tls,
-        },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk) => {
-            body += chunk;
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
-      req.end();
-    });
+    return sendHttps(port, path, { servername, headers: { host }, ...tls }).then(
+      (reply) => ({ status: reply.status, body: reply.body }),
+      (error: NodeJS.ErrnoException) => ({ error: error.code ?? error.message }),
+    );
   }
 
   const router = (name: string, host: string, options?: string) => `

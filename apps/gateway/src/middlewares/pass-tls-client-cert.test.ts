@@ -9,13 +9,13 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect as connectHttp2 } from 'node:http2';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   eventually,
   send,
+  sendHttps,
   startGateway,
   startUpstream,
   type TestGateway,
@@ -76,34 +76,16 @@ ${info}
     '          notAfter: true\n          subject: { commonName: true }\n          issuer: { commonName: true }';
 
   /** GET https://mtls.test/ through the gateway, with or without the client certificate. */
-  function get(
+  async function get(
     headers: Record<string, string>,
     tls: Partial<KeyPair> = {},
   ): Promise<{ status: number; echo: Echo }> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/',
-          servername: 'mtls.test',
-          headers: { host: 'mtls.test', ...headers },
-          rejectUnauthorized: false,
-          agent: false,
-          ...tls,
-        },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk) => {
-            body += chunk;
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, echo: JSON.parse(body) as Echo }));
-        },
-      );
-      req.on('error', reject);
-      req.end();
+    const reply = await sendHttps(port, '/', {
+      servername: 'mtls.test',
+      headers: { host: 'mtls.test', ...headers },
+      ...tls,
     });
+    return { status: reply.status, echo: reply.json<Echo>() };
   }
 
   before(async () => {

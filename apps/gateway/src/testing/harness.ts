@@ -12,6 +12,7 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,6 +211,44 @@ export async function sendWithNodeClient(url: string, headers: Record<string, st
     req.on('error', reject);
     req.end();
   });
+  return replyOf(response);
+}
+
+/** The TLS side of {@link sendHttps}. */
+export interface HttpsInit {
+  /** SNI; none when unset (Node sends none for an IP). */
+  readonly servername?: string;
+  readonly headers?: Record<string, string>;
+  /** A client certificate and its key (PEM). */
+  readonly cert?: string;
+  readonly key?: string;
+  /** ALPN offered, e.g. `['http/1.1']` to stay off HTTP/2. */
+  readonly ALPNProtocols?: string[];
+}
+
+/**
+ * Sends one GET to `https://127.0.0.1:<port><path>` with Node's client on a new connection, accepting any server
+ * certificate, with the SNI, Host and client certificate given. Rejects when the connection or handshake fails.
+ */
+export async function sendHttps(
+  port: number,
+  path: string,
+  init: HttpsInit = {},
+): Promise<Reply & { readonly alpn: string }> {
+  const { headers, ...tls } = init;
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = httpsRequest(
+      { host: '127.0.0.1', port, path, headers, rejectUnauthorized: false, agent: false, ...tls },
+      resolve,
+    );
+    req.on('error', reject);
+    req.end();
+  });
+  const alpn = String((response.socket as { alpnProtocol?: string }).alpnProtocol);
+  return { ...(await replyOf(response)), alpn };
+}
+
+async function replyOf(response: IncomingMessage): Promise<Reply> {
   let body = '';
   for await (const chunk of response) body += chunk;
   return {
