@@ -7,21 +7,13 @@ import { after, describe, it } from 'node:test';
 import type { Service } from '@gateway-pattern/service-kit';
 import { checkOpenApi } from '@gateway-pattern/service-kit/testing';
 import { buildApp } from './app.ts';
+import { testLoginConfig } from './testing/login-config.ts';
 
 const withLogin = buildApp({
   logLevel: false,
   staticTokens: [{ token: 'foobar', principal: 'demo' }],
-  login: {
-    // Never reached: the document is made without the provider.
-    issuer: 'http://127.0.0.1:9',
-    internalUrl: null,
-    clientId: 'forward-auth',
-    clientSecret: 'forward-auth-secret',
-    scope: 'openid',
-    cookieKeys: [Buffer.alloc(32, 3)],
-    sessionMaxAge: 3600,
-    postLogoutRedirectUrl: 'http://localhost:8000/oauth2/signed_out',
-  },
+  // Never reached: the document is made without the provider.
+  login: testLoginConfig('http://127.0.0.1:9', { scope: 'openid', cookieKeys: [Buffer.alloc(32, 3)] }),
   oidc: { timeoutSeconds: 1, retryAfterMs: 10 },
 });
 const withoutLogin = buildApp({ logLevel: false, staticTokens: [] });

@@ -8,6 +8,7 @@ import { AssertionVerifier, type IdentityAssertion } from '@gateway-pattern/iden
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../app.ts';
 import { SESSION_COOKIE } from '../login/session.ts';
+import { testLoginConfig } from '../testing/login-config.ts';
 import { TokenIssuer } from '../testing/token-issuer.ts';
 
 let issuer: TokenIssuer;
@@ -29,17 +30,13 @@ before(async () => {
         requiredClaims: [],
       },
     ],
-    login: {
-      // Never contacted: these tests bring their own session cookie.
-      issuer: 'http://127.0.0.1:9',
-      internalUrl: null,
-      clientId: 'forward-auth',
+    // Never contacted: these tests bring their own session cookie.
+    login: testLoginConfig('http://127.0.0.1:9', {
       clientSecret: null,
       scope: 'openid',
       cookieKeys: [Buffer.alloc(32, 3)],
-      sessionMaxAge: 3600,
       postLogoutRedirectUrl: 'http://localhost:8000/',
-    },
+    }),
     oidc: { timeoutSeconds: 1, retryAfterMs: 0 },
     assertion: { issuer: 'forward-auth-under-test', ttlSeconds: 60 },
   });

@@ -11,6 +11,7 @@ import type { Service } from '@gateway-pattern/service-kit';
 import fc from 'fast-check';
 import { buildApp } from '../app.ts';
 import { SESSION_COOKIE } from '../login/session.ts';
+import { testLoginConfig } from '../testing/login-config.ts';
 import { TokenIssuer } from '../testing/token-issuer.ts';
 
 const runs = fuzzRuns(150);
@@ -36,16 +37,10 @@ before(async () => {
     jwks: { cooldownMs: 0 },
     // Browser login on, its provider unreachable (nothing listens on port 1): sessions and the login redirect are
     // in play, the provider never is.
-    login: {
-      issuer: 'http://127.0.0.1:1',
-      internalUrl: null,
-      clientId: 'forward-auth',
-      clientSecret: 'forward-auth-secret',
+    login: testLoginConfig('http://127.0.0.1:1', {
       scope: 'openid',
-      cookieKeys: [Buffer.alloc(32, 1)],
-      sessionMaxAge: 3600,
       postLogoutRedirectUrl: 'http://localhost:8000/',
-    },
+    }),
     oidc: { timeoutSeconds: 1, retryAfterMs: 0 },
   });
   await app.ready();

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { buildApp } from '../app.ts';
 import type { LoginConfig } from '../config.ts';
 import { SESSION_COOKIE } from '../login/session.ts';
+import { testLoginConfig } from '../testing/login-config.ts';
 
 async function closedPort(): Promise<number> {
   const probe = createServer();
@@ -15,18 +16,8 @@ async function closedPort(): Promise<number> {
 
 const KEY = Buffer.alloc(32, 1);
 
-function loginConfig(issuer: string): LoginConfig {
-  return {
-    issuer,
-    internalUrl: null,
-    clientId: 'forward-auth',
-    clientSecret: 'forward-auth-secret',
-    scope: 'openid email profile roles',
-    cookieKeys: [KEY],
-    sessionMaxAge: 3600,
-    postLogoutRedirectUrl: 'http://localhost:8000/',
-  };
-}
+const loginConfig = (issuer: string): LoginConfig =>
+  testLoginConfig(issuer, { cookieKeys: [KEY], postLogoutRedirectUrl: 'http://localhost:8000/' });
 
 const browser = {
   accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',

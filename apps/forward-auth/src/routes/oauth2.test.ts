@@ -10,23 +10,17 @@ import {
 import { buildApp } from '../app.ts';
 import type { LoginConfig } from '../config.ts';
 import { LOGIN_COOKIE, SESSION_COOKIE } from '../login/session.ts';
+import { testLoginConfig } from '../testing/login-config.ts';
 
 /** The gateway's public origin: the demo client `forward-auth` is registered with its callback. */
 const PUBLIC = 'http://localhost:8000';
 
-function loginConfig(identity: RunningIdentity, overrides: Partial<LoginConfig> = {}): LoginConfig {
-  return {
-    issuer: identity.url,
-    internalUrl: null,
-    clientId: 'forward-auth',
-    clientSecret: 'forward-auth-secret',
-    scope: 'openid email profile roles',
+const loginConfig = (identity: RunningIdentity, overrides: Partial<LoginConfig> = {}): LoginConfig =>
+  testLoginConfig(identity.url, {
     cookieKeys: [Buffer.alloc(32, 3)],
-    sessionMaxAge: 3600,
     postLogoutRedirectUrl: `${PUBLIC}/oauth2/signed_out`,
     ...overrides,
-  };
-}
+  });
 
 async function startForwardAuth(login: LoginConfig, publicUrl = PUBLIC) {
   const app = buildApp({ logLevel: false, staticTokens: [], login, publicUrl });
